@@ -1,0 +1,37 @@
+"""The office's staff roles, held as Django groups.
+
+Roles are checked by group membership only. ``is_superuser`` is never a role: the system
+administrator manages accounts but, by design, holds no case access (DESIGN.md §2). Code that
+decides what someone may see asks this module or ``cases.access`` — never ``user.has_perm``,
+which answers True for every superuser.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADVISOR = "advisor", _("Confidential advisor")
+    COORDINATOR = "coordinator", _("Coordinator")
+    MISCONDUCT_COMMITTEE = "committee-misconduct", _("Misconduct Complaints Committee member")
+    UU_COMMITTEE = "committee-uu", _("UU Committee on Interpersonal Integrity member")
+    AUDITOR = "auditor", _("Auditor")
+
+
+def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
+    """The roles a user holds, cached on the user object for the request."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_ombuds_roles", None)
+    if cached is None:
+        names = set(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
+        cached = frozenset(role for role in Role if role.value in names)
+        user._ombuds_roles = cached  # type: ignore[union-attr]
+    return cached
+
+
+def has_role(user: AbstractBaseUser | AnonymousUser, *roles: Role) -> bool:
+    return bool(roles_of(user) & set(roles))

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.signals import user_login_failed
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+
+from accounts.decorators import verified_staff_required
+from accounts.forms import StaffLoginForm
+from accounts.roles import roles_of
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("accounts:home")
+
+
+@sensitive_post_parameters("password", "otp_token")
+@csrf_protect
+@never_cache
+def staff_login(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.user.is_verified():
+        return redirect(_safe_next(request))
+    form = StaffLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        user = authenticate(
+            request, username=username, password=form.cleaned_data["password"]
+        )
+        device = match_token(user, form.cleaned_data["otp_token"].strip()) if user else None
+        if user is not None and device is None:
+            # The password was right but the second factor was not: the throttle must count
+            # this like any other failed login, or the code could be guessed at leisure.
+            user_login_failed.send(
+                sender=__name__, credentials={"username": username}, request=request
+            )
+        if user is not None and device is not None:
+            login(request, user)
+            otp_login(request, device)
+            return HttpResponseRedirect(_safe_next(request))
+        # One message for every failure, so the form does not reveal which part was wrong.
+        form.add_error(None, _("The username, password or code is not correct."))
+    return render(
+        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+@require_POST
+def staff_logout(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("accounts:login")
+
+
+@verified_staff_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/home.html", {"roles": sorted(roles_of(request.user))})
