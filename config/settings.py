@@ -288,3 +288,11 @@ LOGGING = {
     },
 }
 CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
+
+# --- keys (never derived from SECRET_KEY; each may come from a file via <NAME>_FILE) ------------
+# Format of each: comma-separated "<key-id>:<base64 of 32 random bytes>", newest first.
+# Generate with `python deploy/generate_keys.py`. Parsed and validated at start-up by the
+# apps that use them (cases.crypto for the first two, audit.signing for the last).
+ENCRYPTION_KEYS = env_secret("ENCRYPTION_KEYS")
+BLIND_INDEX_KEYS = env_secret("BLIND_INDEX_KEYS")
+AUDIT_SIGNING_KEYS = env_secret("AUDIT_SIGNING_KEYS")

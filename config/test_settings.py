@@ -9,6 +9,13 @@ import os
 
 os.environ.setdefault("DJANGO_ENV", "test")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-real-deployment")
+# Fixed, public test keys: 32 bytes each, base64. Never valid anywhere but in the test suite.
+os.environ.setdefault(
+    "ENCRYPTION_KEYS", "test-kek-2:AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=,"
+    "test-kek-1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
+)
+os.environ.setdefault("BLIND_INDEX_KEYS", "test-bik-1:AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM=")
+os.environ.setdefault("AUDIT_SIGNING_KEYS", "test-ask-1:BAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ=")
 
 from config.settings import *  # noqa: F403
 

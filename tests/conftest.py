@@ -1,0 +1,110 @@
+"""Suite-wide fixtures: personas, and the rules for PostgreSQL- and Redis-only tests.
+
+Tests marked ``postgres`` need PostgreSQL (``DATABASE_URL``); tests marked ``redis`` need a Redis
+server (``REDIS_URL``, default 127.0.0.1:6379). Locally a missing service skips them, listed in
+one loud summary line; with ``CI=true`` a missing service fails the run before any test starts.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+
+from accounts.roles import Role
+from tests.factories import StaffUserFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+
+_skipped_for_service: dict[str, int] = {}
+
+
+def _on_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def _redis_answers() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    wants_pg = any(item.get_closest_marker("postgres") for item in items)
+    wants_redis = any(item.get_closest_marker("redis") for item in items)
+    have_pg = _on_postgres()
+    have_redis = _redis_answers() if wants_redis else True
+    if IN_CI:
+        missing = []
+        if wants_pg and not have_pg:
+            missing.append("PostgreSQL (set DATABASE_URL=postgres://...)")
+        if wants_redis and not have_redis:
+            missing.append(f"Redis at {REDIS_URL}")
+        if missing:
+            raise pytest.UsageError("CI=true but these services are missing: " + "; ".join(missing))
+    for item in items:
+        if item.get_closest_marker("postgres") and not have_pg:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL)"))
+            _skipped_for_service["PostgreSQL"] = _skipped_for_service.get("PostgreSQL", 0) + 1
+        elif item.get_closest_marker("redis") and not have_redis:
+            item.add_marker(pytest.mark.skip(reason=f"needs Redis at {REDIS_URL}"))
+            _skipped_for_service["Redis"] = _skipped_for_service.get("Redis", 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _skipped_for_service:
+        parts = ", ".join(f"{n} tests need {svc}" for svc, n in _skipped_for_service.items())
+        terminalreporter.write_sep(
+            "!", f"NOT RUN: {parts} — set DATABASE_URL / start Redis to run them", red=True
+        )
+
+
+@dataclass(frozen=True)
+class Personas:
+    """One user per role, plus the people the permission rules are about."""
+
+    advisor: AbstractUser
+    other_advisor: AbstractUser
+    coordinator: AbstractUser
+    misconduct_committee: AbstractUser
+    uu_committee: AbstractUser
+    auditor: AbstractUser
+    superuser: AbstractUser
+    no_role: AbstractUser
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    return Personas(
+        advisor=StaffUserFactory(username="advisor", role=Role.ADVISOR),
+        other_advisor=StaffUserFactory(username="other-advisor", role=Role.ADVISOR),
+        coordinator=StaffUserFactory(username="coordinator", role=Role.COORDINATOR),
+        misconduct_committee=StaffUserFactory(
+            username="committee-mcc", role=Role.MISCONDUCT_COMMITTEE
+        ),
+        uu_committee=StaffUserFactory(username="committee-uu", role=Role.UU_COMMITTEE),
+        auditor=StaffUserFactory(username="auditor", role=Role.AUDITOR),
+        superuser=StaffUserFactory(
+            username="sysadmin", role=None, is_superuser=True, is_staff=True
+        ),
+        no_role=StaffUserFactory(username="no-role", role=None),
+    )
+
+
+@pytest.fixture
+def verified_client(client):  # type: ignore[no-untyped-def]
+    """A test client factory that signs a user in with a verified second factor."""
+    from tests.factories import sign_in_verified
+
+    def _sign_in(user: AbstractUser):  # type: ignore[no-untyped-def]
+        sign_in_verified(client, user)
+        return client
+
+    return _sign_in

@@ -1,0 +1,46 @@
+"""factory_boy factories that keep related objects consistent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser, Group
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.roles import Role
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+class StaffUserFactory(factory.django.DjangoModelFactory):
+    """A staff user with a password, a confirmed TOTP device and (optionally) one role."""
+
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    first_name = factory.Faker("first_name")
+    password = factory.django.Password(TEST_PASSWORD)
+
+    @factory.post_generation
+    def role(obj: AbstractUser, create: bool, extracted: Role | None, **kwargs: Any) -> None:
+        if extracted is not None:
+            obj.groups.add(Group.objects.get(name=extracted.value))
+
+    @factory.post_generation
+    def totp(obj: AbstractUser, create: bool, extracted: Any, **kwargs: Any) -> None:
+        TOTPDevice.objects.create(user=obj, name="authenticator", confirmed=True)
+
+
+def sign_in_verified(client: Client, user: AbstractUser) -> None:
+    """Sign in as if password and second factor had both been given."""
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
