@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 def _render(request: HttpRequest | None, status: int, title: str, text: str) -> HttpResponse:
     try:
         body = render_to_string(
-            "errors/error.html", {"status": status, "title": title, "text": text}, request=request
+            "errors/error.html", {"status": status, "title": title, "text": text, "language_next": "/"}, request=request
         )
     except Exception:
         body = f"<!doctype html><title>{status}</title><h1>{status}</h1>"

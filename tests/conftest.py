@@ -66,6 +66,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate limits and lockouts live in the cache; no test inherits another's."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+
+
 @dataclass(frozen=True)
 class Personas:
     """One user per role, plus the people the permission rules are about."""

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client, override_settings
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.factories import TEST_PASSWORD, StaffUserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def current_code(user) -> str:  # type: ignore[no-untyped-def]
+    device = TOTPDevice.objects.get(user=user)
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def wrong_code(user) -> str:  # type: ignore[no-untyped-def]
+    code = int(current_code(user))
+    return f"{(code + 500_000) % 1_000_000:06d}"
+
+
+def login(client: Client, username: str, password: str, code: str, **extra):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/staff/login/", {"username": username, "password": password, "otp_token": code, **extra}
+    )
+
+
+def test_password_and_code_sign_in_with_a_verified_session(client: Client) -> None:
+    user = StaffUserFactory()
+    response = login(client, user.username, TEST_PASSWORD, current_code(user))
+    assert response.status_code == 302 and response["Location"] == "/staff/"
+    home = client.get("/staff/")
+    assert home.status_code == 200
+    assert home.wsgi_request.user.is_verified()
+
+
+def test_a_wrong_code_is_refused_with_the_uniform_message(client: Client) -> None:
+    user = StaffUserFactory()
+    response = login(client, user.username, TEST_PASSWORD, wrong_code(user))
+    assert response.status_code == 200
+    assert "The username, password or code is not correct." in response.content.decode()
+    assert client.get("/staff/").status_code == 302
+
+
+def test_a_wrong_password_gets_the_same_message(client: Client) -> None:
+    user = StaffUserFactory()
+    response = login(client, user.username, "not the password", current_code(user))
+    assert "The username, password or code is not correct." in response.content.decode()
+
+
+def test_a_malformed_code_is_explained(client: Client) -> None:
+    user = StaffUserFactory()
+    response = login(client, user.username, TEST_PASSWORD, "12ab")
+    assert "Enter the six digits your authenticator app shows." in response.content.decode()
+
+
+def test_an_account_without_a_second_factor_cannot_sign_in(client: Client) -> None:
+    user = StaffUserFactory()
+    TOTPDevice.objects.filter(user=user).delete()
+    response = login(client, user.username, TEST_PASSWORD, "123456")
+    assert response.status_code == 200
+    assert client.get("/staff/").status_code == 302
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_wrong_codes_are_counted_by_the_throttle(client: Client) -> None:
+    user = StaffUserFactory()
+    for _ in range(2):
+        assert login(client, user.username, TEST_PASSWORD, wrong_code(user)).status_code == 200
+    # The third failure locks the account out, and then even the right code is refused.
+    assert login(client, user.username, TEST_PASSWORD, wrong_code(user)).status_code == 429
+    locked = login(client, user.username, TEST_PASSWORD, current_code(user))
+    assert locked.status_code == 429
+    assert "Too many attempts" in locked.content.decode()
+    assert client.get("/staff/").status_code == 302
+
+
+def test_a_password_only_session_is_not_enough(client: Client) -> None:
+    user = StaffUserFactory()
+    client.force_login(user)  # authenticated, but never verified with a second factor
+    response = client.get("/staff/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/staff/login/")
+
+
+def test_next_must_stay_on_this_site(client: Client) -> None:
+    user = StaffUserFactory()
+    response = login(client, user.username, TEST_PASSWORD, current_code(user),
+                     next="https://evil.example/")
+    assert response["Location"] == "/staff/"
+
+
+def test_logout_needs_post_and_ends_the_session(client: Client) -> None:
+    user = StaffUserFactory()
+    login(client, user.username, TEST_PASSWORD, current_code(user))
+    assert client.get("/staff/logout/").status_code == 405
+    assert client.post("/staff/logout/").status_code == 302
+    assert client.get("/staff/").status_code == 302
+
+
+def test_the_admin_needs_a_verified_superuser(client: Client) -> None:
+    admin = StaffUserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    assert client.get("/admin/").status_code == 302  # password-only: back to sign-in
+    client.logout()
+    login(client, admin.username, TEST_PASSWORD, current_code(admin))
+    assert client.get("/admin/").status_code == 200
+
+
+def test_the_login_page_never_echoes_the_password(client: Client) -> None:
+    user = StaffUserFactory()
+    response = login(client, user.username, "Secret-Marker-Pw-123", "000000")
+    assert "Secret-Marker-Pw-123" not in response.content.decode()
