@@ -15,7 +15,7 @@ from bench.common import Result, setup_django
 
 def _modules(wanted: list[str]) -> list[str]:
     names = sorted(
-        m.name for m in pkgutil.iter_modules([str(Path(__file__).parent))
+        m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])
         if m.name.startswith("bench_")
     )
     if wanted:
@@ -38,7 +38,7 @@ def print_table(results: list[Result]) -> None:
         for r in results
     ]
     widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=False)]
-    line = "  ".join("{:<%d}" % w for w in widths)
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
     print(line.format(*header))
     print(line.format(*("-" * w for w in widths)))
     for row in rows:

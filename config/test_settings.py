@@ -14,8 +14,12 @@ os.environ.setdefault(
     "ENCRYPTION_KEYS", "test-kek-2:AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=,"
     "test-kek-1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
 )
-os.environ.setdefault("BLIND_INDEX_KEYS", "test-bik-1:AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM=")
-os.environ.setdefault("AUDIT_SIGNING_KEYS", "test-ask-1:BAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ=")
+os.environ.setdefault(
+    "BLIND_INDEX_KEYS", "test-bik-1:AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM="
+)
+os.environ.setdefault(
+    "AUDIT_SIGNING_KEYS", "test-ask-1:BAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ="
+)
 
 from config.settings import *  # noqa: F403
 

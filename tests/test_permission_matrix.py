@@ -1,4 +1,4 @@
-"""The permission matrix (pretix style): persona × URL → expected status.
+"""The permission matrix (pretix style): persona, URL -> expected status.
 
 Every URL pattern of the project must appear here; a new URL that is not in the matrix fails
 the suite. Each app contributes its rows in ``tests/<app>/matrix.py`` as ``MATRIX``: a list of

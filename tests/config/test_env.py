@@ -67,7 +67,7 @@ def test_env_secret_errors_never_echo_the_value(monkeypatch: pytest.MonkeyPatch,
         env_secret("OMBUDS_SECRET")
     assert "not both" in str(both.value) and "do-not-print-me" not in str(both.value)
     monkeypatch.delenv("OMBUDS_SECRET")
-    with pytest.raises(ImproperlyConfigured, match="OMBUDS_SECRET_FILE points at .* cannot be read"):
+    with pytest.raises(ImproperlyConfigured, match=r"OMBUDS_SECRET_FILE points at .* be read"):
         env_secret("OMBUDS_SECRET")
     (tmp_path / "empty").write_text("  \n")
     monkeypatch.setenv("OMBUDS_SECRET_FILE", str(tmp_path / "empty"))
