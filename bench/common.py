@@ -58,7 +58,7 @@ def median(samples: list[float]) -> float:
     return statistics.median(samples)
 
 
-class bench_database:  # noqa: N801 - used as a context manager, reads like one
+class bench_database:
     """A fresh, migrated database for one benchmark, destroyed afterwards.
 
     Uses Django's test-database machinery on whatever ``DATABASE_URL`` names (``make bench``
