@@ -1,0 +1,36 @@
+"""Errors of the encryption layer.
+
+Messages name models, fields, primary keys and key ids — never plaintext, key material or
+ciphertext — so they are safe to log and to show an operator.
+"""
+
+from __future__ import annotations
+
+
+class CryptoError(Exception):
+    """Base class for every failure of the encryption layer."""
+
+
+class DecryptionError(CryptoError):
+    """A stored value or wrapped key could not be authenticated and decrypted.
+
+    Raised for a tampered byte, a wrong key, or a ciphertext copied to another row or field.
+    The stored bytes are never returned in its place.
+    """
+
+
+class UnknownKeyError(DecryptionError):
+    """The key id recorded with a wrapped data key is not in the configured key ring."""
+
+
+class KeyDestroyedError(CryptoError):
+    """A value was to be encrypted for a case whose data key has been destroyed."""
+
+
+class UnboundWriteError(CryptoError):
+    """An encrypted column was written without going through ``Model.save()``.
+
+    Encryption binds each value to its row and field, which only the model instance knows; so
+    ``QuerySet.update()``, ``bulk_update()`` and copying a loaded ciphertext into a new row are
+    refused instead of storing plaintext or a value that could never be decrypted.
+    """

@@ -1,0 +1,305 @@
+"""Encrypted model fields for text, JSON and bytes.
+
+Each value is encrypted under the data key of the case it belongs to and bound to its place
+(``app_label.model_name:pk:field_name``), see ``cases.crypto.envelope``. Values decrypt lazily:
+loading a row keeps the ciphertext (a ``Sealed``), and only reading the attribute decrypts it,
+so a list page that does not show a field never pays for it.
+
+A model with encrypted fields either owns a data key (``Case``, through ``crypto_data_key()``)
+or names the way to its case in ``encryption_key_path`` (a foreign key, or a ``__`` path such as
+``"thread__case"``). Its primary key is a UUID with a default, assigned in Python, so a value can
+be bound to its row before the row is inserted.
+
+Writes go only through ``Model.save()`` (or ``bulk_create``): ``QuerySet.update()`` and
+``bulk_update()`` on these columns are refused, because only the instance knows the binding.
+Lookups other than ``isnull`` are refused too; exact matches go through a blind index.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Protocol
+
+from django.core import checks
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.lookups import IsNull, Lookup, Transform
+
+from cases.crypto.destroyed import DESTROYED, Destroyed
+from cases.crypto.envelope import DataKey
+from cases.crypto.exceptions import (
+    CryptoError,
+    DecryptionError,
+    KeyDestroyedError,
+    UnboundWriteError,
+)
+
+logger = logging.getLogger("cases.crypto")
+
+
+class KeyOwner(Protocol):
+    def crypto_data_key(self) -> DataKey | Destroyed: ...
+
+
+class Sealed:
+    """A ciphertext as loaded from the database, not decrypted yet. Shows only its length."""
+
+    __slots__ = ("blob",)
+
+    def __init__(self, blob: bytes) -> None:
+        self.blob = blob
+
+    def __repr__(self) -> str:
+        return f"<sealed value: {len(self.blob)} bytes>"
+
+
+class Ciphertext(bytes):
+    """Bytes that ``pre_save`` produced by encryption: the only thing these columns accept."""
+
+
+def key_owner_of(instance: models.Model) -> KeyOwner:
+    path = getattr(type(instance), "encryption_key_path", None)
+    owner: Any = instance
+    if path:
+        for part in path.split("__"):
+            owner = getattr(owner, part)
+            if owner is None:
+                raise CryptoError(
+                    f"{instance._meta.label} pk={instance.pk} has no {path}, which holds its "
+                    "data key."
+                )
+    return owner
+
+
+def data_key_of(instance: models.Model) -> DataKey | Destroyed:
+    return key_owner_of(instance).crypto_data_key()
+
+
+class EncryptedAttribute:
+    """Keeps what was loaded sealed until the attribute is read, then caches the plaintext on
+    the instance (the instance is the unit of caching; nothing is kept globally)."""
+
+    def __init__(self, field: EncryptedField) -> None:
+        self.field = field
+
+    def __get__(self, instance: models.Model | None, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        field = self.field
+        data = instance.__dict__
+        try:
+            value = data[field.attname]
+        except KeyError:
+            value = data[field.attname] = field.load_deferred(instance)
+        if not isinstance(value, Sealed):
+            return value
+        try:
+            key = data_key_of(instance)
+            if key is DESTROYED:
+                # Keep the ciphertext in place: a save that leaves this field out keeps it as is.
+                return DESTROYED
+            plaintext = field.decode(key.decrypt(value.blob, field.binding(instance)))  # type: ignore[union-attr]
+        except DecryptionError as exc:
+            # Identifiers and the reason only: never the stored bytes, never any plaintext.
+            logger.error(
+                "Decryption failed: %s.%s pk=%s: %s", instance._meta.label, field.name,
+                instance.pk, exc,
+            )
+            # Same class (UnknownKeyError stays one), with the place added to the message.
+            place = f"{instance._meta.label}.{field.name} pk={instance.pk}"
+            raise type(exc)(f"{place}: {exc}") from None
+        data[field.attname] = plaintext
+        return plaintext
+
+    def __set__(self, instance: models.Model, value: Any) -> None:
+        instance.__dict__[self.field.attname] = value
+
+
+class EncryptedField(models.Field):
+    """Base class: subclasses say how a value becomes bytes (``encode``) and back (``decode``)."""
+
+    descriptor_class = EncryptedAttribute
+    description = "Encrypted value bound to its row and field"
+
+    def get_internal_type(self) -> str:
+        return "BinaryField"
+
+    # --- codec, per subclass ---------------------------------------------------------------
+    def encode(self, value: Any) -> bytes:
+        raise NotImplementedError
+
+    def decode(self, raw: bytes) -> Any:
+        raise NotImplementedError
+
+    # --- binding --------------------------------------------------------------------------
+    def binding(self, instance: models.Model) -> bytes:
+        if instance.pk is None:
+            raise CryptoError(
+                f"{instance._meta.label} needs a primary key before {self.name} can be encrypted."
+            )
+        return f"{self.model._meta.label_lower}:{instance.pk}:{self.name}".encode()
+
+    # --- reading --------------------------------------------------------------------------
+    def from_db_value(self, value: Any, expression: Any, connection: BaseDatabaseWrapper) -> Any:
+        if value is None:
+            return None
+        return Sealed(bytes(value))
+
+    def load_deferred(self, instance: models.Model) -> Any:
+        """Fetch a deferred column as ciphertext (one query), decrypted under this instance."""
+        if instance.pk is None:
+            return None
+        return (
+            type(instance)._base_manager.db_manager(instance._state.db)
+            .filter(pk=instance.pk)
+            .values_list(self.attname, flat=True)
+            .get()
+        )
+
+    # --- writing --------------------------------------------------------------------------
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = model_instance.__dict__.get(self.attname)
+        if value is None:
+            return None
+        if isinstance(value, Sealed):
+            if add:
+                raise UnboundWriteError(
+                    f"{model_instance._meta.label}.{self.name}: a value loaded from another row "
+                    "cannot be saved into a new one; assign the plaintext instead."
+                )
+            # Unread since loading: the stored ciphertext is still bound to this row and field.
+            return Ciphertext(value.blob)
+        if value is DESTROYED:
+            raise KeyDestroyedError(
+                f"{model_instance._meta.label}.{self.name} pk={model_instance.pk}: the data key "
+                "is destroyed; save with update_fields that leave this field out."
+            )
+        key = data_key_of(model_instance)
+        if key is DESTROYED:
+            raise KeyDestroyedError(
+                f"{model_instance._meta.label} pk={model_instance.pk}: the data key is destroyed; "
+                f"{self.name} can no longer be written."
+            )
+        return Ciphertext(key.encrypt(self.encode(value), self.binding(model_instance)))  # type: ignore[union-attr]
+
+    def get_db_prep_value(
+        self, value: Any, connection: BaseDatabaseWrapper, prepared: bool = False
+    ) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, Ciphertext):
+            return connection.Database.Binary(value)
+        raise UnboundWriteError(
+            f"{self.model._meta.label}.{self.name} is written only through Model.save(), which "
+            "binds the value to its row; QuerySet.update() and bulk_update() cannot."
+        )
+
+    # --- queries --------------------------------------------------------------------------
+    def get_lookup(self, lookup_name: str) -> type[Lookup] | None:
+        # Comparing ciphertexts is meaningless (random nonces); exact matches use a blind index.
+        return IsNull if lookup_name == "isnull" else None
+
+    def get_transform(self, lookup_name: str) -> type[Transform] | None:
+        return None
+
+    # --- model checks ---------------------------------------------------------------------
+    def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
+        return [*super().check(**kwargs), *self._check_model()]
+
+    def _check_model(self) -> list[checks.CheckMessage]:
+        errors: list[checks.CheckMessage] = []
+        if self.primary_key or self.unique or self.db_index:
+            errors.append(checks.Error(
+                "Encrypted fields cannot be primary keys, unique or indexed.",
+                hint="Use a blind index (cases.crypto.blind_index) for exact-match lookups.",
+                obj=self, id="cases.E001",
+            ))
+        model = self.model
+        pk = model._meta.pk
+        if not isinstance(pk, models.UUIDField) or not pk.has_default():
+            errors.append(checks.Error(
+                "A model with encrypted fields needs a UUID primary key with a default.",
+                hint="id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)"
+                " — values are bound to the primary key before the row is inserted.",
+                obj=self, id="cases.E002",
+            ))
+        if not callable(getattr(model, "crypto_data_key", None)) and not isinstance(
+            getattr(model, "encryption_key_path", None), str
+        ):
+            errors.append(checks.Error(
+                f"{model._meta.label} does not say where its data key lives.",
+                hint='Set encryption_key_path = "case" (the foreign key to cases.Case, or a '
+                '"__" path to it).',
+                obj=self, id="cases.E003",
+            ))
+        return errors
+
+
+class EncryptedTextField(EncryptedField):
+    """Text; ``""`` and ``None`` are stored distinctly."""
+
+    def encode(self, value: Any) -> bytes:
+        if not isinstance(value, str):
+            raise TypeError(f"{self.name} holds text, not {type(value).__name__}.")
+        return value.encode("utf-8")
+
+    def decode(self, raw: bytes) -> str:
+        return raw.decode("utf-8")
+
+    def to_python(self, value: Any) -> Any:
+        if value is None or isinstance(value, str):
+            return value
+        return str(value)
+
+    def formfield(self, **kwargs: Any) -> Any:
+        from django import forms
+
+        return super().formfield(**{"form_class": forms.CharField, "widget": forms.Textarea,
+                                    **kwargs})
+
+
+class EncryptedJSONField(EncryptedField):
+    """A JSON document (dicts, lists, strings, numbers, booleans). Python ``None`` is SQL NULL,
+    so a top-level JSON ``null`` cannot be told apart from "no value"."""
+
+    empty_strings_allowed = False
+
+    def encode(self, value: Any) -> bytes:
+        return json.dumps(
+            value, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+        ).encode("utf-8")
+
+    def decode(self, raw: bytes) -> Any:
+        return json.loads(raw)
+
+    def formfield(self, **kwargs: Any) -> Any:
+        from django import forms
+
+        return super().formfield(**{"form_class": forms.JSONField, **kwargs})
+
+
+class EncryptedBytesField(EncryptedField):
+    """Raw bytes (attachments and their derivatives); ``b""`` and ``None`` stay distinct."""
+
+    empty_strings_allowed = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        if kwargs.get("editable") is False:
+            del kwargs["editable"]
+        else:
+            kwargs["editable"] = True
+        return name, path, args, kwargs
+
+    def encode(self, value: Any) -> bytes:
+        if not isinstance(value, bytes | bytearray | memoryview):
+            raise TypeError(f"{self.name} holds bytes, not {type(value).__name__}.")
+        return bytes(value)
+
+    def decode(self, raw: bytes) -> bytes:
+        return raw
