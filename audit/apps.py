@@ -1,6 +1,14 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 
 
 class AuditConfig(AppConfig):
     name = "audit"
     verbose_name = "Audit trail"
+
+    def ready(self) -> None:
+        from audit import signing
+
+        # A missing or malformed signing key stops start-up, not the first checkpoint at night.
+        signing.keyring()

@@ -22,6 +22,9 @@ def triggers_suspended(
 ) -> Iterator[None]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # ALTER TABLE refuses while deferred foreign-key checks are pending in a test's
+            # transaction; running them now is harmless.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for table in tables:
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         else:

@@ -79,7 +79,7 @@ def remove(connection: Any, tables: tuple[str, ...] = TABLES) -> None:
             else:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and set(tables) == set(TABLES):
             cursor.execute("DROP FUNCTION IF EXISTS audit_refuse_change()")
 
 

@@ -1,0 +1,50 @@
+"""Checkpoints as JSON lines, for storage outside the database (and ``verify_audit --against``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import connection
+
+from audit import chain
+
+_FETCH = 2000
+
+
+def _rows(sql: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(_FETCH):
+            yield from batch
+
+
+def export_lines(*, since: int = 0) -> Iterator[str]:
+    """One JSON object per checkpoint with seq > since, heads included, in seq order."""
+    heads = _rows(
+        "SELECT checkpoint_seq, stream, seq, hash FROM audit_auditcheckpointhead "
+        "WHERE checkpoint_seq > %s ORDER BY checkpoint_seq, stream", [since],
+    )
+    head = next(heads, None)
+    for (seq, created_at, key_id, head_count, heads_digest, prev_hash, digest, signature) in _rows(
+        "SELECT seq, created_at, key_id, head_count, heads_digest, prev_hash, hash, signature "
+        "FROM audit_auditcheckpoint WHERE seq > %s ORDER BY seq", [since],
+    ):
+        listed = []
+        while head is not None and head[0] <= seq:
+            if head[0] == seq:
+                listed.append([head[1], head[2], head[3]])
+            head = next(heads, None)
+        yield json.dumps({
+            "seq": seq,
+            "created_at": created_at.isoformat(),
+            "created_us": chain.timestamp_us(created_at),
+            "key_id": key_id,
+            "prev_hash": prev_hash,
+            "head_count": head_count,
+            "heads_digest": heads_digest,
+            "hash": digest,
+            "signature": signature,
+            "heads": listed,
+        }, separators=(",", ":"))
