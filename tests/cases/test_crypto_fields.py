@@ -10,6 +10,7 @@ from django.core.exceptions import FieldError
 from django.db import models, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pytest_django import DjangoAssertNumQueries, Settings
 
 from cases.crypto.envelope import VALUE_OVERHEAD_BYTES, DataKey
 from cases.crypto.exceptions import DecryptionError, UnboundWriteError, UnknownKeyError
@@ -164,19 +165,19 @@ def test_a_wrapped_key_copied_to_another_case_is_refused(case: Case) -> None:
         fresh(other).crypto_data_key()
 
 
-def test_a_wrong_key_encryption_key_is_refused(case: Case, settings: object) -> None:
+def test_a_wrong_key_encryption_key_is_refused(case: Case, settings: Settings) -> None:
     case.set_reporter_email("someone@example.org")
     case.save()
     key_id = case.key_id
-    settings.ENCRYPTION_KEYS = key_line(key_id, 0x5A)  # type: ignore[attr-defined]
+    settings.ENCRYPTION_KEYS = key_line(key_id, 0x5A)
     with pytest.raises(DecryptionError, match="does not open"):
         _ = fresh(case).reporter_email
 
 
-def test_an_unconfigured_key_encryption_key_is_refused(case: Case, settings: object) -> None:
+def test_an_unconfigured_key_encryption_key_is_refused(case: Case, settings: Settings) -> None:
     case.set_reporter_email("someone@example.org")
     case.save()
-    settings.ENCRYPTION_KEYS = key_line("some-other-key", 0x5A)  # type: ignore[attr-defined]
+    settings.ENCRYPTION_KEYS = key_line("some-other-key", 0x5A)
     with pytest.raises(UnknownKeyError):
         _ = fresh(case).reporter_email
 
@@ -212,26 +213,26 @@ def test_values_stay_sealed_until_read(note: ProbeNote) -> None:
 
 
 def test_reading_n_cases_costs_one_query(
-    db: None, django_assert_num_queries: object
+    db: None, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     for number in range(12):
         case = Case()
         case.set_reporter_email(f"person{number}@example.org")
         case.save()
-    with django_assert_num_queries(1):  # type: ignore[operator]
+    with django_assert_num_queries(1):
         emails = [c.reporter_email for c in Case.objects.order_by("pk")]
     assert len(emails) == 12
     assert all(e.endswith("@example.org") for e in emails)
 
 
 def test_reading_n_notes_with_their_cases_costs_one_query(
-    probe_tables: None, django_assert_num_queries: object
+    probe_tables: None, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     for _ in range(4):
         case = Case.objects.create()
         for number in range(3):
             ProbeNote.objects.create(case=case, body=f"body {number}")
-    with django_assert_num_queries(1):  # type: ignore[operator]
+    with django_assert_num_queries(1):
         bodies = [n.body for n in ProbeNote.objects.select_related("case")]
     assert sorted(bodies) == sorted(f"body {n}" for _ in range(4) for n in range(3))
 

@@ -1,0 +1,91 @@
+"""The start-up canary and the security system check built on it."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.checks import run_checks
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from pytest_django import DjangoAssertNumQueries, Settings
+
+from cases.crypto.canary import CANARY_PK, ensure_canary, verify_canary
+from cases.crypto.checks import check_encryption_keys
+from cases.models import Case, KeyCanary
+from tests.cases.conftest import key_b64, key_line
+
+pytestmark = pytest.mark.django_db
+
+TEST_KEKS = "test-kek-2", "test-kek-1"
+
+
+def test_migrate_created_the_canary_under_the_newest_keys() -> None:
+    canary = KeyCanary.objects.get(pk=CANARY_PK)
+    assert canary.key_id == TEST_KEKS[0]
+    assert canary.index_key_id == "test-bik-1"
+    verify_canary()
+
+
+def test_the_canary_is_created_on_first_use() -> None:
+    KeyCanary.objects.all().delete()
+    verify_canary()
+    assert KeyCanary.objects.count() == 1
+    assert ensure_canary().pk == CANARY_PK
+
+
+def test_wrong_key_material_is_refused_with_a_clear_message(settings: Settings) -> None:
+    settings.ENCRYPTION_KEYS = key_line(TEST_KEKS[0], 0x33)
+    with pytest.raises(ImproperlyConfigured) as refused:
+        verify_canary()
+    message = str(refused.value)
+    assert message.startswith("ENCRYPTION_KEYS: the key 'test-kek-2' is not the key")
+    assert key_b64(0x33) not in message
+
+
+def test_a_removed_key_is_refused_naming_it(settings: Settings) -> None:
+    settings.ENCRYPTION_KEYS = key_line("brand-new", 0x33)
+    with pytest.raises(ImproperlyConfigured, match="does not contain the key 'test-kek-2'"):
+        verify_canary()
+
+
+def test_a_wrong_blind_index_key_is_refused(settings: Settings) -> None:
+    settings.BLIND_INDEX_KEYS = key_line("test-bik-1", 0x44)
+    with pytest.raises(ImproperlyConfigured, match=r"^BLIND_INDEX_KEYS: the key 'test-bik-1'"):
+        verify_canary()
+    settings.BLIND_INDEX_KEYS = key_line("bik-2", 0x44)
+    with pytest.raises(ImproperlyConfigured, match="does not contain the key 'test-bik-1'"):
+        verify_canary()
+
+
+def test_the_system_check_uses_the_database_only_when_asked(
+    settings: Settings, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    settings.ENCRYPTION_KEYS = key_line(TEST_KEKS[0], 0x33)
+    with django_assert_num_queries(0):
+        assert check_encryption_keys(databases=None) == []
+        assert [e for e in run_checks(tags=["security"]) if e.id.startswith("cases.")] == []
+    errors = check_encryption_keys(databases=["default"])
+    assert [e.id for e in errors] == ["cases.E101"]
+    assert "test-kek-2" in errors[0].msg
+    assert key_b64(0x33) not in errors[0].msg
+
+
+def test_manage_py_check_with_a_database_catches_a_wrong_key(settings: Settings) -> None:
+    call_command("check", "--database", "default", "--tag", "security")
+    settings.ENCRYPTION_KEYS = key_line(TEST_KEKS[0], 0x33)
+    with pytest.raises(SystemCheckError, match=r"cases\.E101"):
+        call_command("check", "--database", "default", "--tag", "security")
+
+
+def test_the_check_names_keys_still_in_use_but_no_longer_configured(settings: Settings) -> None:
+    old_case = Case.objects.create()  # wrapped under test-kek-2
+    settings.ENCRYPTION_KEYS = f"{key_line('k-new', 0x21)},{key_line(TEST_KEKS[0], 2)}"
+    # The canary still opens; every case still opens: nothing to report.
+    assert check_encryption_keys(databases=["default"]) == []
+    KeyCanary.objects.all().delete()
+    settings.ENCRYPTION_KEYS = key_line("k-new", 0x21)
+    # A canary re-created under the new key alone cannot vouch for the old cases; the check can.
+    errors = check_encryption_keys(databases=["default"])
+    assert [e.id for e in errors] == ["cases.E102"]
+    assert "'test-kek-2'" in errors[0].msg
+    assert old_case.key_id == TEST_KEKS[0]
