@@ -41,7 +41,7 @@ def test_strict_security_headers(landing) -> None:  # type: ignore[no-untyped-de
     assert "default-src 'none'" in csp
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp
-    assert landing["Referrer-Policy"] == "no-referrer"
+    assert landing["Referrer-Policy"] == "same-origin"
     assert landing["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in landing["Cache-Control"]
 
