@@ -302,3 +302,13 @@ CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 ENCRYPTION_KEYS = env_secret("ENCRYPTION_KEYS")
 BLIND_INDEX_KEYS = env_secret("BLIND_INDEX_KEYS")
 AUDIT_SIGNING_KEYS = env_secret("AUDIT_SIGNING_KEYS")
+
+# --- audit ---------------------------------------------------------------------------------
+# Public halves of retired checkpoint-signing keys, so that old checkpoints stay verifiable:
+# comma-separated "<key-id>:<base64 of the 32-byte Ed25519 public key>" (print the current one
+# with `manage.py audit_public_key`). Validated at start-up by audit.signing.
+AUDIT_VERIFY_KEYS = env_secret("AUDIT_VERIFY_KEYS", "")
+CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {
+    "task": "audit.tasks.audit_checkpoint",
+    "schedule": timedelta(minutes=15),
+}
