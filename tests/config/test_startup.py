@@ -13,14 +13,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-KEY = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
+KEK = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
+BIK = "AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM="
+ASK = "BAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ="
 GOOD = {
     "DJANGO_SETTINGS_MODULE": "config.settings",
     "DJANGO_ENV": "demo",
     "SECRET_KEY": "x" * 50,
-    "ENCRYPTION_KEYS": f"k1:{KEY}",
-    "BLIND_INDEX_KEYS": f"b1:{KEY}",
-    "AUDIT_SIGNING_KEYS": f"a1:{KEY}",
+    "ENCRYPTION_KEYS": f"k1:{KEK}",
+    "BLIND_INDEX_KEYS": f"b1:{BIK}",
+    "AUDIT_SIGNING_KEYS": f"a1:{ASK}",
     "DATABASE_URL": "sqlite:///:memory:",
 }
 
