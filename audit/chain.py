@@ -16,14 +16,14 @@ VERSION = "v1"
 SEP = "\x1f"
 GENESIS = "0" * 64
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
+MICROSECOND = timedelta(microseconds=1)
 
 
 def timestamp_us(moment: datetime) -> int:
     """Microseconds since the epoch; naive values (SQLite hands those back) are UTC."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return (moment - EPOCH) // _MICROSECOND
+    return (moment - EPOCH) // MICROSECOND
 
 
 def event_body(

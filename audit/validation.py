@@ -20,7 +20,7 @@ MAX_TOKEN = 64
 MAX_FIELDS = 32
 MAX_DETAIL_KEYS = 16
 MAX_DETAIL_JSON = 1024
-_TOKEN = re.compile(r"[A-Za-z0-9_.:/+\-]*")
+TOKEN = re.compile(r"[A-Za-z0-9_.:/+\-]*")
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _MAX_INT = 2**63
 
@@ -40,7 +40,7 @@ class ValidEvent:
 def _token(value: object, argument: str, *, allow_empty: bool) -> str:
     if not isinstance(value, str):
         raise InvalidAuditEvent(f"{argument} must be a string.")
-    if len(value) > MAX_TOKEN or not _TOKEN.fullmatch(value) or (not value and not allow_empty):
+    if len(value) > MAX_TOKEN or not TOKEN.fullmatch(value) or (not value and not allow_empty):
         raise InvalidAuditEvent(
             f"{argument} must be a token of 1-{MAX_TOKEN} letters, digits or _.:/+- characters."
         )

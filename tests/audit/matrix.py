@@ -1,0 +1,17 @@
+"""Permission-matrix rows for the audit app: only auditors see the trail."""
+
+from __future__ import annotations
+
+from tests.matrix import ANON, PERSONAS, Row
+
+
+def _auditor_only() -> dict[str, int]:
+    # Anonymous visitors are sent to sign in; every other persona, the superuser included,
+    # gets the same 404 as for a page that does not exist.
+    return {p: 302 if p == ANON else 200 if p == "auditor" else 404 for p in PERSONAS}
+
+
+MATRIX = [
+    Row("audit:log", "/staff/audit/", _auditor_only()),
+    Row("audit:log", "/staff/audit/?action=case.viewed&after=1-1", _auditor_only()),
+]
