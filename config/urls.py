@@ -21,6 +21,7 @@ urlpatterns = [
         name="admin_login_redirect",
     ),
     path("admin/", admin.site.urls),
+    path("staff/audit/", include("audit.urls")),
     path("staff/", include("accounts.urls")),
     path("", include("intake.urls")),
 ]
