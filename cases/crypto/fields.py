@@ -54,26 +54,32 @@ class Sealed:
         return f"<sealed value: {len(self.blob)} bytes>"
 
 
-class Ciphertext(bytes):
-    """Bytes that ``pre_save`` produced by encryption: the only thing these columns accept."""
+class Ciphertext:
+    """What ``pre_save`` produced by encryption: the only thing these columns accept.
+
+    A wrapper rather than a bytes subclass, so a large ciphertext is never copied on its way to
+    the database driver.
+    """
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes | bytearray) -> None:
+        self.data = data
+
+    def __repr__(self) -> str:
+        return f"<ciphertext: {len(self.data)} bytes>"
 
 
-def key_owner_of(instance: models.Model) -> KeyOwner:
-    path = getattr(type(instance), "encryption_key_path", None)
+def key_owner_of(instance: models.Model, path: tuple[str, ...]) -> KeyOwner:
     owner: Any = instance
-    if path:
-        for part in path.split("__"):
-            owner = getattr(owner, part)
-            if owner is None:
-                raise CryptoError(
-                    f"{instance._meta.label} pk={instance.pk} has no {path}, which holds its "
-                    "data key."
-                )
+    for part in path:
+        owner = getattr(owner, part)
+        if owner is None:
+            raise CryptoError(
+                f"{instance._meta.label} pk={instance.pk} has no {'__'.join(path)}, which "
+                "holds its data key."
+            )
     return owner
-
-
-def data_key_of(instance: models.Model) -> DataKey | Destroyed:
-    return key_owner_of(instance).crypto_data_key()
 
 
 class EncryptedAttribute:
@@ -92,10 +98,10 @@ class EncryptedAttribute:
             value = data[field.attname]
         except KeyError:
             value = data[field.attname] = field.load_deferred(instance)
-        if not isinstance(value, Sealed):
+        if value.__class__ is not Sealed:
             return value
         try:
-            key = data_key_of(instance)
+            key = field.data_key(instance)
             if key is DESTROYED:
                 # Keep the ciphertext in place: a save that leaves this field out keeps it as is.
                 return DESTROYED
@@ -133,12 +139,34 @@ class EncryptedField(models.Field):
         raise NotImplementedError
 
     # --- binding --------------------------------------------------------------------------
+    def contribute_to_class(self, cls: type[models.Model], name: str, **kwargs: Any) -> None:
+        super().contribute_to_class(cls, name, **kwargs)
+        self._binding_head = f"{cls._meta.label_lower}:".encode()
+        self._binding_tail = f":{self.name}".encode()
+        self._binding_cache = f"_crypto_binding_{self.attname}"
+        path = getattr(cls, "encryption_key_path", None)
+        self._key_path = tuple(path.split("__")) if isinstance(path, str) and path else ()
+
+    def data_key(self, instance: models.Model) -> DataKey | Destroyed:
+        """The data key of the case this instance belongs to (or is)."""
+        if self._key_path:
+            return key_owner_of(instance, self._key_path).crypto_data_key()
+        return instance.crypto_data_key()  # type: ignore[attr-defined]
+
     def binding(self, instance: models.Model) -> bytes:
-        if instance.pk is None:
+        """``app_label.model_name:pk:field_name``, the associated data of this value."""
+        pk = instance.pk
+        if pk is None:
             raise CryptoError(
                 f"{instance._meta.label} needs a primary key before {self.name} can be encrypted."
             )
-        return f"{self.model._meta.label_lower}:{instance.pk}:{self.name}".encode()
+        # Kept per instance and checked against the primary key object: formatting a UUID is a
+        # noticeable part of the cost of a small value.
+        cached = instance.__dict__.get(self._binding_cache)
+        if cached is None or cached[0] is not pk:
+            binding = self._binding_head + str(pk).encode() + self._binding_tail
+            cached = instance.__dict__[self._binding_cache] = (pk, binding)
+        return cached[1]
 
     # --- reading --------------------------------------------------------------------------
     def from_db_value(self, value: Any, expression: Any, connection: BaseDatabaseWrapper) -> Any:
@@ -175,7 +203,7 @@ class EncryptedField(models.Field):
                 f"{model_instance._meta.label}.{self.name} pk={model_instance.pk}: the data key "
                 "is destroyed; save with update_fields that leave this field out."
             )
-        key = data_key_of(model_instance)
+        key = self.data_key(model_instance)
         if key is DESTROYED:
             raise KeyDestroyedError(
                 f"{model_instance._meta.label} pk={model_instance.pk}: the data key is destroyed; "
@@ -189,7 +217,7 @@ class EncryptedField(models.Field):
         if value is None:
             return None
         if isinstance(value, Ciphertext):
-            return connection.Database.Binary(value)
+            return connection.Database.Binary(value.data)
         raise UnboundWriteError(
             f"{self.model._meta.label}.{self.name} is written only through Model.save(), which "
             "binds the value to its row; QuerySet.update() and bulk_update() cannot."
