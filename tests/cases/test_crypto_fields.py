@@ -243,6 +243,15 @@ def test_a_deferred_field_is_fetched_sealed_and_decrypted(note: ProbeNote) -> No
     assert loaded.body == "a note body"
 
 
+def test_refresh_from_db_reloads_values(note: ProbeNote) -> None:
+    loaded = fresh(note)
+    other = fresh(note)
+    other.body = "changed elsewhere"
+    other.save()
+    loaded.refresh_from_db()
+    assert loaded.body == "changed elsewhere"
+
+
 def test_the_data_key_is_cached_per_instance_and_never_pickled(case: Case) -> None:
     case.set_reporter_email("someone@example.org")
     case.save()
