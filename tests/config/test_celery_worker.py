@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from celery import Celery
 
 from tests.conftest import REDIS_URL
