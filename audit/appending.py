@@ -17,6 +17,7 @@ transaction, which SQLite (``transaction_mode=IMMEDIATE``) serialises as a whole
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db import DatabaseError, connections, transaction
 
@@ -63,7 +64,7 @@ def append(event: ValidEvent, *, timestamp: datetime, using: str = "default") ->
 def _append_postgres(
     event: ValidEvent, timestamp: datetime, body: str, using: str
 ) -> tuple[int, int, str, str]:
-    params = [
+    params: list[Any] = [
         event.stream, timestamp, event.actor_kind, event.actor_id, event.action,
         event.target_type, event.target_id, event.changed_fields, event.detail, body.encode(),
         MAX_ATTEMPTS,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -62,9 +63,9 @@ def checkpoint_hash(message: bytes) -> str:
     return hashlib.sha256(message).hexdigest()
 
 
-def _moved_heads_sql(*, since: datetime | None, exists_only: bool) -> tuple[str, list[object]]:
+def _moved_heads_sql(*, since: datetime | None, exists_only: bool) -> tuple[str, list[Any]]:
     """Heads of candidate streams that are ahead of their last checkpointed head."""
-    params: list[object] = []
+    params: list[Any] = []
     touched = "SELECT DISTINCT stream FROM audit_auditevent"
     if since is not None:
         touched += ' WHERE "timestamp" >= %s'

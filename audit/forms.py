@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -82,5 +82,5 @@ class AuditFilterForm(forms.Form):
         )
 
 
-def _start_of(day: object) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))  # type: ignore[call-overload]
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
