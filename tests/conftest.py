@@ -74,6 +74,26 @@ def _fresh_cache() -> None:
     caches["default"].clear()
 
 
+@pytest.fixture(autouse=True)
+def _audit_trail_erased_before_flush(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Transactional tests end with a flush, which the audit table's TRUNCATE trigger refuses
+    while it holds rows. Empty it first, as the database owner could; set up after
+    ``transactional_db`` so that this runs before its flush."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+    if not transactional:
+        yield
+        return
+    from audit.testing import erase_audit_trail
+
+    request.getfixturevalue("transactional_db")
+    yield
+    erase_audit_trail()
+
+
 @dataclass(frozen=True)
 class Personas:
     """One user per role, plus the people the permission rules are about."""

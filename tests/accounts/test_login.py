@@ -112,3 +112,14 @@ def test_the_login_page_never_echoes_the_password(client: Client) -> None:
     user = StaffUserFactory()
     response = login(client, user.username, "Secret-Marker-Pw-123", "000000")
     assert "Secret-Marker-Pw-123" not in response.content.decode()
+
+
+def test_the_staff_navigation_offers_the_audit_trail_to_auditors_only(client: Client) -> None:
+    from accounts.roles import Role
+    from tests.factories import sign_in_verified
+
+    auditor, advisor = StaffUserFactory(role=Role.AUDITOR), StaffUserFactory(role=Role.ADVISOR)
+    sign_in_verified(client, auditor)
+    assert 'href="/staff/audit/"' in client.get("/staff/").content.decode()
+    sign_in_verified(client, advisor)
+    assert 'href="/staff/audit/"' not in client.get("/staff/").content.decode()

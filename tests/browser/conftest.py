@@ -74,3 +74,20 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
         for v in result["violations"]
         if v["impact"] in {"serious", "critical"}
     ]
+
+
+def sign_in(page: Any, base_url: str, user: Any) -> None:
+    """Sign in through the real login form, with password and a current TOTP code."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import TEST_PASSWORD
+
+    device = TOTPDevice.objects.get(user=user)
+    page.goto(base_url + "/staff/login/")
+    page.locator("#id_username").fill(user.username)
+    page.locator("#id_password").fill(TEST_PASSWORD)
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    page.locator("#id_otp_token").fill(f"{code:06d}")
+    page.locator("form.stacked button[type=submit]").click()
+    page.wait_for_url(base_url + "/staff/")

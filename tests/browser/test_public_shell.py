@@ -79,7 +79,8 @@ def test_staff_sign_in_with_second_factor(page: Any, live_server: Any) -> None:
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_label("Code from your authenticator app").fill("000000")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("alert").inner_text() == "The username, password or code is not correct."
+    alert = page.get_by_role("alert").inner_text()
+    assert alert == "The username, password or code is not correct."
     assert axe_violations(page) == []
 
     # django-otp refuses any code for a second after a failure (its own throttle), as it should.
