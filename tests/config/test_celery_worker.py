@@ -11,16 +11,15 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
+from tests.config.conftest import ROOT
 from tests.conftest import REDIS_URL
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.redis
-def test_worker_answers_over_redis() -> None:
+def test_worker_answers_over_redis(migrated_db: Path) -> None:
     broker = REDIS_URL.rsplit("/", 1)[0] + "/13"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings",
-           "CELERY_BROKER_URL": broker}
+           "CELERY_BROKER_URL": broker, "DATABASE_URL": f"sqlite:///{migrated_db}"}
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
          "--loglevel=WARNING", "--hostname=ombuds-test@%h"],

@@ -7,36 +7,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from tests.config.conftest import ROOT, run_python
 
-ROOT = Path(__file__).resolve().parents[2]
+SERVE = "import config.wsgi; print('serving')"
 OTHER_KEK = "other-kek:BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU="
 
 
-def _run(db: Path, code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings",
-            "DATABASE_URL": f"sqlite:///{db}", **env}
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=full,
-                          capture_output=True, text=True, timeout=120, check=False)
-
-
-@pytest.fixture(scope="module")
-def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("keys") / "db.sqlite3"
-    result = _run(db, "import django; django.setup(); from django.core.management import "
-                      "call_command; call_command('migrate', verbosity=0)")
-    assert result.returncode == 0, result.stderr[-2000:]
-    return db
-
-
 def test_web_process_starts_with_the_right_keys(migrated_db: Path) -> None:
-    result = _run(migrated_db, "import config.wsgi; print('serving')")
+    result = run_python(SERVE, migrated_db)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "serving" in result.stdout
 
 
 def test_web_process_refuses_a_wrong_key(migrated_db: Path) -> None:
-    result = _run(migrated_db, "import config.wsgi; print('serving')", ENCRYPTION_KEYS=OTHER_KEK)
+    result = run_python(SERVE, migrated_db, ENCRYPTION_KEYS=OTHER_KEK)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and "ENCRYPTION_KEYS" in result.stderr
     assert "BQUFBQUF" not in result.stderr  # the key material itself is never printed
@@ -49,8 +33,8 @@ def test_worker_start_refuses_a_wrong_key(migrated_db: Path) -> None:
             "from config.celery import app\n"
             "worker_init.send(sender=None)\n"
             "print('working')\n")
-    assert "working" in _run(migrated_db, code).stdout
-    refused = _run(migrated_db, code, ENCRYPTION_KEYS=OTHER_KEK)
+    assert "working" in run_python(code, migrated_db).stdout
+    refused = run_python(code, migrated_db, ENCRYPTION_KEYS=OTHER_KEK)
     assert refused.returncode != 0 and "ENCRYPTION_KEYS" in refused.stderr
 
 
