@@ -26,6 +26,9 @@ SECRET_KEY = env_secret("SECRET_KEY")
 if len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long.")
 DEBUG = env_bool("DEBUG", False)
+if DEBUG and IS_PRODUCTION:
+    # Debug pages show local variables: decrypted case content and connection passwords.
+    raise ImproperlyConfigured("DEBUG must not be true with DJANGO_ENV=production.")
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", None if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
 )
@@ -88,9 +91,16 @@ TEMPLATES = [
 ]
 
 # --- database -------------------------------------------------------------------------------
-_default_db = f"sqlite:///{VAR_DIR / 'ombuds.sqlite3'}"
+# Connection URLs may carry passwords, so they can come from files too (NAME_FILE). Production
+# must name its database and broker: falling back to the demo's SQLite file and folder queue
+# would lose data silently.
+_db_url = (
+    env_secret("DATABASE_URL")
+    if IS_PRODUCTION
+    else env_secret("DATABASE_URL", f"sqlite:///{VAR_DIR / 'ombuds.sqlite3'}")
+)
 try:
-    _db = dj_database_url.parse(env_str("DATABASE_URL", _default_db), conn_max_age=60)
+    _db = dj_database_url.parse(_db_url, conn_max_age=60)
 except (ValueError, KeyError) as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc.__class__.__name__}.") from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
@@ -104,9 +114,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Production must name a shared cache (Redis): the login throttle and the reporters' rate limits
 # count across all web processes. The demo's file cache is good enough for one machine.
 if IS_PRODUCTION:
-    _cache_url = env_str("CACHE_URL")
+    _cache_url = env_secret("CACHE_URL")
 else:
-    _cache_url = env_str(
+    _cache_url = env_secret(
         "CACHE_URL", "locmem://" if DJANGO_ENV == "test" else f"file://{VAR_DIR / 'cache'}"
     )
 if _cache_url.startswith(("redis://", "rediss://", "unix://")):
@@ -163,6 +173,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_ip"
+AXES_CLIENT_STR_CALLABLE = "accounts.throttle.describe_attempt"
+# The request header a trusted reverse proxy sets to the client address (e.g. HTTP_X_REAL_IP);
+# empty means REMOTE_ADDR. Never set it when clients can reach the app without the proxy.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "")
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -250,7 +265,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS: list[tuple[str, str]] = []  # no error mails: they would carry request data
 
 # --- Celery ---------------------------------------------------------------------------------
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = (
+    env_secret("CELERY_BROKER_URL") if IS_PRODUCTION else env_secret("CELERY_BROKER_URL", "filesystem://")
+)
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 if CELERY_BROKER_URL == "filesystem://":
     # kombu's filesystem transport needs no server, so the demo's reminders really run.

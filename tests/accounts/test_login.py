@@ -123,3 +123,44 @@ def test_the_staff_navigation_offers_the_audit_trail_to_auditors_only(client: Cl
     assert 'href="/staff/audit/"' in client.get("/staff/").content.decode()
     sign_in_verified(client, advisor)
     assert 'href="/staff/audit/"' not in client.get("/staff/").content.decode()
+
+
+def test_failed_logins_log_neither_what_was_typed_nor_the_address(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    login(client, "MyS3cretPassw0rd-typed-as-username", "x", "123456")
+    client.post("/staff/login/", {"username": "someone", "password": "x", "otp_token": "123456"},
+                REMOTE_ADDR="203.0.113.77")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "MyS3cretPassw0rd" not in logged
+    assert "203.0.113.77" not in logged
+    assert "someone" not in logged
+
+
+@override_settings(AXES_FAILURE_LIMIT=2, CLIENT_IP_HEADER="HTTP_X_REAL_IP")
+def test_behind_the_proxy_the_lockout_is_per_client_not_per_username(client: Client) -> None:
+    """An attacker elsewhere cannot lock a colleague out of their own desk."""
+    user = StaffUserFactory()
+    attacker = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_REAL_IP": "198.51.100.9"}
+    for _ in range(2):
+        client.post("/staff/login/", {"username": user.username, "password": "wrong",
+                                      "otp_token": "123456"}, **attacker)
+    assert client.post("/staff/login/", {"username": user.username, "password": "wrong",
+                                         "otp_token": "123456"}, **attacker).status_code == 429
+    colleague = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="192.0.2.20")
+    response = login(colleague, user.username, TEST_PASSWORD, current_code(user))
+    assert response.status_code == 302
+
+
+@override_settings(AXES_FAILURE_LIMIT=2)
+def test_without_a_trusted_proxy_a_client_cannot_dodge_the_lockout_with_a_header(
+    client: Client,
+) -> None:
+    user = StaffUserFactory()
+    for forged in ("198.51.100.1", "198.51.100.2"):
+        client.post("/staff/login/", {"username": user.username, "password": "wrong",
+                                      "otp_token": "123456"}, HTTP_X_REAL_IP=forged)
+    locked = client.post("/staff/login/", {"username": user.username, "password": "wrong",
+                                           "otp_token": "123456"}, HTTP_X_REAL_IP="198.51.100.3")
+    assert locked.status_code == 429

@@ -29,7 +29,8 @@ GOOD = {
 
 def _start(env: dict[str, str | None]) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.endswith(("_KEYS", "_KEYS_FILE"))}
-    for name in ("SECRET_KEY", "SECRET_KEY_FILE", "DATABASE_URL", "CACHE_URL", "DEBUG"):
+    for name in ("SECRET_KEY", "SECRET_KEY_FILE", "DATABASE_URL", "CACHE_URL", "DEBUG",
+                 "CELERY_BROKER_URL", "DATABASE_URL_FILE"):
         base.pop(name, None)
     merged = {**base, **GOOD, **env}
     clean = {k: v for k, v in merged.items() if v is not None}
@@ -59,6 +60,11 @@ def test_good_configuration_starts() -> None:
         ({"AUDIT_SIGNING_KEYS": None}, "AUDIT_SIGNING_KEYS"),
         ({"DJANGO_ENV": "production", "ALLOWED_HOSTS": None}, "ALLOWED_HOSTS is required"),
         ({"DJANGO_ENV": "production", "ALLOWED_HOSTS": "a.example"}, "CACHE_URL is required"),
+        ({"DJANGO_ENV": "production", "DEBUG": "true"}, "DEBUG must not be true"),
+        ({"DJANGO_ENV": "production", "ALLOWED_HOSTS": "a.example", "DATABASE_URL": None,
+          "CACHE_URL": "redis://127.0.0.1:6379/1"}, "DATABASE_URL is required"),
+        ({"DJANGO_ENV": "production", "ALLOWED_HOSTS": "a.example",
+          "CACHE_URL": "redis://127.0.0.1:6379/1"}, "CELERY_BROKER_URL is required"),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
