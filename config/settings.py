@@ -172,6 +172,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Attempts live in the cache, not in axes' tables; its admin pages would always be empty.
+AXES_ENABLE_ADMIN = False
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_ip"
 AXES_CLIENT_STR_CALLABLE = "accounts.throttle.describe_attempt"

@@ -11,7 +11,8 @@ import importlib
 import pkgutil
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests
 from tests.matrix import ANON, PERSONAS, Row, resolve_route
@@ -31,6 +32,17 @@ FOUNDATION = [
 ]
 
 
+def _admin_rows() -> list[Row]:
+    """Every model page of the admin: the system administrator only, everyone else is sent to
+    sign in. What is *not* registered there (case content, the audit trail) cannot leak."""
+    rows = []
+    for model in admin.site._registry:
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
+        rows.append(Row(name, reverse(name),
+                        {p: (200 if p == "superuser" else 302) for p in PERSONAS}))
+    return rows
+
+
 def _app_rows() -> list[Row]:
     rows: list[Row] = []
     for module in pkgutil.iter_modules(tests.__path__):
@@ -43,7 +55,7 @@ def _app_rows() -> list[Row]:
     return rows
 
 
-ALL_ROWS = FOUNDATION + _app_rows()
+ALL_ROWS = FOUNDATION + _admin_rows() + _app_rows()
 
 
 def _project_route_names() -> set[str]:
