@@ -15,3 +15,16 @@ MATRIX = [
     Row("audit:log", "/staff/audit/", _auditor_only()),
     Row("audit:log", "/staff/audit/?action=case.viewed&after=1-1", _auditor_only()),
 ]
+
+
+def _not_in_the_admin() -> dict[str, int]:
+    # The admin sends everyone but the system administrator to sign in; the system
+    # administrator finds no audit pages there (they must not read the trail).
+    return {p: 404 if p == "superuser" else 302 for p in PERSONAS}
+
+
+MATRIX += [
+    Row("admin:index", path, _not_in_the_admin())
+    for path in ("/admin/audit/", "/admin/audit/auditevent/", "/admin/audit/auditcheckpoint/",
+                 "/admin/audit/auditcheckpointhead/")
+]
