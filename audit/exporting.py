@@ -4,32 +4,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
-
-from django.db import connection
 
 from audit import chain
+from audit.cursors import server_side_rows
 
+# Each checkpoint row becomes a JSON line with all its heads: smaller batches than verifying.
 _FETCH = 2000
-
-
-def _rows(sql: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(_FETCH):
-            yield from batch
+_HEADS_SQL = (
+    "SELECT checkpoint_seq, stream, seq, hash FROM audit_auditcheckpointhead "
+    "WHERE checkpoint_seq > %s ORDER BY checkpoint_seq, stream"
+)
+_CHECKPOINTS_SQL = (
+    "SELECT seq, created_at, key_id, head_count, heads_digest, prev_hash, hash, signature "
+    "FROM audit_auditcheckpoint WHERE seq > %s ORDER BY seq"
+)
 
 
 def export_lines(*, since: int = 0) -> Iterator[str]:
     """One JSON object per checkpoint with seq > since, heads included, in seq order."""
-    heads = _rows(
-        "SELECT checkpoint_seq, stream, seq, hash FROM audit_auditcheckpointhead "
-        "WHERE checkpoint_seq > %s ORDER BY checkpoint_seq, stream", [since],
-    )
+    heads = server_side_rows(_HEADS_SQL, [since], fetch=_FETCH)
     head = next(heads, None)
-    for (seq, created_at, key_id, head_count, heads_digest, prev_hash, digest, signature) in _rows(
-        "SELECT seq, created_at, key_id, head_count, heads_digest, prev_hash, hash, signature "
-        "FROM audit_auditcheckpoint WHERE seq > %s ORDER BY seq", [since],
+    checkpoints = server_side_rows(_CHECKPOINTS_SQL, [since], fetch=_FETCH)
+    for seq, created_at, key_id, head_count, heads_digest, prev_hash, digest, signature in (
+        checkpoints
     ):
         listed = []
         while head is not None and head[0] <= seq:

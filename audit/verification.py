@@ -24,8 +24,8 @@ from django.db import connection, transaction
 
 from audit import chain, signing, triggers
 from audit.checkpoints import HeadsDigest, checkpoint_hash, checkpoint_message
+from audit.cursors import server_side_rows
 
-FETCH = 10_000
 PROGRESS_EVERY = 1 << 16
 MAX_LISTED = 100
 
@@ -75,13 +75,6 @@ class Report:
             self.problems.append(Problem(where, message))
 
 
-def _rows(sql: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(FETCH):
-            yield from batch
-
-
 def verify(
     *, stream: str | None = None, progress: Callable[[int], None] | None = None
 ) -> Report:
@@ -111,10 +104,10 @@ def _verify_events(
     on_postgres = connection.vendor == "postgresql"
     columns = _EVENT_COLUMNS.format(timestamp=_PG_TIMESTAMP_US if on_postgres else '"timestamp"')
     sql = f"SELECT {columns} FROM audit_auditevent{where} ORDER BY stream, seq"  # noqa: S608
-    events = _rows(sql, params)
+    events = server_side_rows(sql, params)
     if not on_postgres:
         events = _with_timestamp_us(events)
-    heads = _rows(f"{_STREAM_HEADS_SQL}{where} ORDER BY stream, seq", params)
+    heads = server_side_rows(f"{_STREAM_HEADS_SQL}{where} ORDER BY stream, seq", params)
     head = next(heads, None)
 
     # Local names: this loop runs millions of times.
@@ -196,11 +189,11 @@ def _with_timestamp_us(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, .
 
 def _verify_checkpoints(report: Report) -> None:
     keyring = signing.keyring()
-    heads = _rows(_CHECKPOINT_HEADS_SQL, [])
+    heads = server_side_rows(_CHECKPOINT_HEADS_SQL, [])
     head = next(heads, None)
     expected_seq, expected_prev = 1, chain.GENESIS
     for (seq, created_at, key_id, head_count, heads_digest, prev_hash, stored_hash,
-         signature) in _rows(_CHECKPOINTS_SQL, []):
+         signature) in server_side_rows(_CHECKPOINTS_SQL, []):
         where = f"checkpoint {seq}"
         digest = HeadsDigest()
         while head is not None and head[0] <= seq:
