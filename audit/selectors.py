@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -18,7 +18,12 @@ from audit import chain
 from audit.models import AuditEvent
 
 PAGE_SIZE = 50
-_CURSOR = re.compile(r"(\d{1,20})-(\d{1,20})")
+_CURSOR = re.compile(r"(\d{1,19})-(\d{1,19})")
+# A cursor is the (timestamp, id) of an event shown on the previous page, so anything outside
+# what an event can hold is not a cursor: timestamps from the epoch to the end of year 9999
+# (Python's datetime ends there), ids within PostgreSQL's bigint.
+MAX_CURSOR_TS_US = chain.timestamp_us(datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC))
+MAX_CURSOR_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -43,8 +48,14 @@ class Cursor:
 
     @classmethod
     def parse(cls, text: str) -> Cursor | None:
+        """The cursor in ``text``, or None for anything else (the page then starts at the top)."""
         match = _CURSOR.fullmatch(text or "")
-        return cls(int(match[1]), int(match[2])) if match else None
+        if not match:
+            return None
+        ts_us, pk = int(match[1]), int(match[2])
+        if not (0 <= ts_us <= MAX_CURSOR_TS_US and 1 <= pk <= MAX_CURSOR_ID):
+            return None
+        return cls(ts_us, pk)
 
 
 @dataclass(frozen=True)

@@ -199,3 +199,47 @@ def test_each_filter_and_the_order_are_one_index_scan(
     plan = audit_events(filters=filters, after=after)[:51].explain()
     assert "Index Scan" in plan, plan
     assert "Sort" not in plan and "Seq Scan" not in plan, plan
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "99999999999999999999-1",  # beyond any datetime: OverflowError before
+        "1-99999999999999999999",  # beyond bigint
+        "253402300800000000-1",  # 10000-01-01, one past the last representable microsecond
+        "1-9223372036854775808",  # 2**63
+        "1-0",
+        "-1-1",
+        "1-1-1",
+        "abc",
+    ],
+)
+def test_an_invalid_cursor_is_no_cursor(auditor_client: Client, after: str) -> None:
+    stream = new_stream()
+    add_events(stream, 2)
+    response = auditor_client.get(URL, {"stream": stream, "after": after})
+    assert response.status_code == 200
+    assert len(_rows(response)) == 2
+    assert "Newest events" not in response.content.decode()  # shown only after a real cursor
+    assert AuditEvent.objects.get(action=actions.AUDIT_VIEWED).detail_items["paged"] is False
+
+
+def test_cursor_bounds_are_inclusive() -> None:
+    from audit.selectors import MAX_CURSOR_ID, MAX_CURSOR_TS_US
+
+    assert Cursor.parse(f"0-{MAX_CURSOR_ID}") == Cursor(0, MAX_CURSOR_ID)
+    assert Cursor.parse(f"{MAX_CURSOR_TS_US}-1") == Cursor(MAX_CURSOR_TS_US, 1)
+    assert Cursor.parse(f"{MAX_CURSOR_TS_US + 1}-1") is None
+    assert Cursor.parse(f"1-{MAX_CURSOR_ID + 1}") is None
+    assert MAX_CURSOR_ID == 2**63 - 1
+
+
+def test_the_largest_cursor_is_a_valid_query(auditor_client: Client) -> None:
+    from audit.selectors import MAX_CURSOR_ID, MAX_CURSOR_TS_US
+
+    stream = new_stream()
+    add_events(stream, 2)
+    response = auditor_client.get(
+        URL, {"stream": stream, "after": f"{MAX_CURSOR_TS_US}-{MAX_CURSOR_ID}"}
+    )
+    assert response.status_code == 200 and len(_rows(response)) == 2
