@@ -12,12 +12,14 @@ its triggers with it and must call ``install`` again (verify_audit reports missi
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 TABLES = ("audit_auditevent", "audit_auditcheckpoint", "audit_auditcheckpointhead")
 
-_PG_FUNCTION = """
-CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+# The body is checked by ``missing`` (its SHA-256 against pg_proc.prosrc), so it must stay
+# byte for byte what migration 0002 installed; a change needs a migration and a new hash here.
+_PG_FUNCTION_BODY = """
 DECLARE
     has_rows boolean;
 BEGIN
@@ -31,8 +33,18 @@ BEGIN
     RAISE EXCEPTION 'audit: % on % refused: the audit trail is append-only', TG_OP, TG_TABLE_NAME
         USING ERRCODE = 'insufficient_privilege';
 END;
-$$
 """
+_PG_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$"
+    f"{_PG_FUNCTION_BODY}$$"
+)
+PG_FUNCTION_SHA256 = hashlib.sha256(_PG_FUNCTION_BODY.encode()).hexdigest()
+
+# pg_trigger.tgtype bits: 1 ROW, 2 BEFORE, 4 INSERT, 8 DELETE, 16 UPDATE, 32 TRUNCATE, 64 INSTEAD.
+_PG_TRIGGER_TYPES = {
+    "audit_append_only_row": 1 | 2 | 8 | 16,
+    "audit_append_only_statement": 2 | 8 | 16 | 32,
+}
 
 
 def _pg_statements(table: str) -> list[str]:
@@ -84,19 +96,49 @@ def remove(connection: Any, tables: tuple[str, ...] = TABLES) -> None:
 
 
 def missing(connection: Any, tables: tuple[str, ...] = TABLES) -> list[str]:
-    """Tables whose append-only triggers are absent or disabled (for verify_audit)."""
+    """Tables whose append-only triggers are absent, disabled or altered (for verify_audit).
+
+    Names are not enough: a database owner can keep a trigger's name and enabled flag while
+    replacing the function it calls (say, with one that returns OLD), pointing it at another
+    function, or narrowing when it fires (``UPDATE OF`` a column, a ``WHEN`` clause, other
+    events). On PostgreSQL every property that decides whether the trigger refuses a change is
+    compared with what ``install`` creates, the function body by its SHA-256; on SQLite the
+    trigger's stored SQL must be exactly what ``install`` created.
+    """
+    intact: dict[str, int] = {}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT c.relname, count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                "WHERE t.tgname IN ('audit_append_only_row', 'audit_append_only_statement') "
-                "AND t.tgenabled = 'A' AND c.relname = ANY(%s) GROUP BY c.relname",
-                [list(tables)],
-            )
+            cursor.execute(_PG_TRIGGERS_SQL, [list(_PG_TRIGGER_TYPES), list(tables)])
+            for (table, name, tgtype, enabled, has_when, columns, nargs, language, returns,
+                 body_sha256) in cursor.fetchall():
+                if (
+                    tgtype == _PG_TRIGGER_TYPES[name] and enabled == "A" and not has_when
+                    and columns == 0 and nargs == 0 and language == "plpgsql"
+                    and returns == "trigger" and body_sha256 == PG_FUNCTION_SHA256
+                ):
+                    intact[table] = intact.get(table, 0) + 1
         else:
             cursor.execute(
-                "SELECT tbl_name, count(*) FROM sqlite_master WHERE type = 'trigger' "
-                "AND name LIKE 'audit%%_no_%%' GROUP BY tbl_name"
+                "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger'"
             )
-        present = {name: count for name, count in cursor.fetchall()}
-    return [table for table in tables if present.get(table, 0) < 2]
+            expected = {
+                (table, statement.split()[2]): statement
+                for table in tables for statement in _sqlite_statements(table)
+            }
+            for table, name, sql in cursor.fetchall():
+                if expected.get((table, name)) == sql:
+                    intact[table] = intact.get(table, 0) + 1
+    return [table for table in tables if intact.get(table, 0) < 2]
+
+
+_PG_TRIGGERS_SQL = """
+SELECT c.relname, t.tgname, t.tgtype, t.tgenabled, t.tgqual IS NOT NULL,
+       cardinality(t.tgattr::int2[]), t.tgnargs, l.lanname, p.prorettype::regtype::text,
+       encode(sha256(convert_to(p.prosrc, 'UTF8')), 'hex')
+FROM pg_trigger AS t
+JOIN pg_class AS c ON c.oid = t.tgrelid
+JOIN pg_proc AS p ON p.oid = t.tgfoid
+JOIN pg_language AS l ON l.oid = p.prolang
+WHERE t.tgname = ANY(%s)
+  AND c.oid IN (SELECT to_regclass(name) FROM unnest(%s::text[]) AS name)
+"""

@@ -91,7 +91,7 @@ def verify(
 def _verify(stream: str | None, progress: Callable[[int], None] | None) -> Report:
     report = Report()
     for table in triggers.missing(connection):
-        report.add(table, "the append-only triggers are missing or disabled")
+        report.add(table, "the append-only triggers are missing, disabled or altered")
     _verify_events(report, stream, progress)
     _verify_checkpoints(report)
     return report

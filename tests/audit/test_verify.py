@@ -201,7 +201,7 @@ def test_deleted_checkpoint_in_the_middle_is_detected() -> None:
 def test_disabled_triggers_are_reported() -> None:
     add_events(new_stream(), 1)
     triggers.remove(__import__("django.db").db.connection, ("audit_auditevent",))
-    assert "audit_auditevent: the append-only triggers are missing or disabled" in (
+    assert "audit_auditevent: the append-only triggers are missing, disabled or altered" in (
         _verify_fails()
     )
 
