@@ -8,10 +8,14 @@ from audit.checkpoints import checkpoint_create
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def audit_checkpoint() -> int | None:
+def audit_checkpoint(full: bool = False) -> int | None:
     """Sign the stream heads that moved; idle when nothing did, so retries and overlaps are safe.
 
-    Returns the new checkpoint's seq (None when nothing moved), for logs and tests.
+    Beat runs it every 15 minutes (recently active streams only) and once a day with
+    ``full=True``: a transaction that stayed open longer than ``checkpoints.GRACE`` stamps its
+    events before the window the incremental run looks at, and on a stream that never moves
+    again only a full run covers them. Returns the new checkpoint's seq (None when nothing
+    moved), for logs and tests.
     """
-    checkpoint = checkpoint_create()
+    checkpoint = checkpoint_create(full=bool(full))
     return checkpoint.seq if checkpoint is not None else None

@@ -18,12 +18,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.db import connection, transaction
 
 from audit import chain, signing, triggers
-from audit.checkpoints import HeadsDigest, checkpoint_hash, checkpoint_message
+from audit.checkpoints import GRACE, HeadsDigest, checkpoint_hash, checkpoint_message
 from audit.cursors import server_side_rows
 
 PROGRESS_EVERY = 1 << 16
@@ -58,21 +59,37 @@ class Problem:
 
 @dataclass
 class Report:
+    """Problems are breaks (evidence of tampering); warnings are gaps in checkpoint coverage:
+    stream heads that no checkpoint covers although they are old enough that one should
+    have. An uncovered tail is not evidence of anything, but it is not protected either: it
+    could be cut off without a trace. ``ok`` means no break; ``complete`` means no gap."""
+
     events: int = 0
     streams: int = 0
     checkpoints: int = 0
     heads: int = 0
     problem_count: int = 0
     problems: list[Problem] = field(default_factory=list)
+    warning_count: int = 0
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.problem_count == 0
 
+    @property
+    def complete(self) -> bool:
+        return self.warning_count == 0
+
     def add(self, where: str, message: str) -> None:
         self.problem_count += 1
         if len(self.problems) < MAX_LISTED:
             self.problems.append(Problem(where, message))
+
+    def warn(self, where: str, message: str) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < MAX_LISTED:
+            self.warnings.append(Problem(where, message))
 
 
 def verify(
@@ -92,13 +109,33 @@ def _verify(stream: str | None, progress: Callable[[int], None] | None) -> Repor
     report = Report()
     for table in triggers.missing(connection):
         report.add(table, "the append-only triggers are missing, disabled or altered")
-    _verify_events(report, stream, progress)
+    _verify_events(report, stream, progress, _coverage_deadline())
     _verify_checkpoints(report)
     return report
 
 
+def _coverage_deadline() -> tuple[int, int] | None:
+    """(newest checkpoint's seq, its creation minus GRACE in µs), or None without checkpoints.
+
+    A stream head stamped before that moment should be covered by some checkpoint: the
+    newest one looked at everything stamped since the previous one minus GRACE, and every
+    checkpoint before it likewise. A head older than the deadline and still uncovered was
+    committed more than GRACE after it was stamped, and only ``audit_checkpoint --full``
+    covers it (the daily full run does).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT seq, created_at FROM audit_auditcheckpoint ORDER BY seq DESC LIMIT 1"
+        )
+        newest = cursor.fetchone()
+    if newest is None:
+        return None
+    return newest[0], chain.timestamp_us(newest[1] - GRACE)
+
+
 def _verify_events(
-    report: Report, only_stream: str | None, progress: Callable[[int], None] | None
+    report: Report, only_stream: str | None, progress: Callable[[int], None] | None,
+    deadline: tuple[int, int] | None = None,
 ) -> None:
     where, params = ("", []) if only_stream is None else (" WHERE stream = %s", [only_stream])
     on_postgres = connection.vendor == "postgresql"
@@ -119,6 +156,26 @@ def _verify_events(
     expected_seq, expected_prev = 1, genesis
     count = 0
     next_progress = PROGRESS_EVERY
+    covered = 0  # the current stream's highest seq that a checkpoint head matched
+    last_ts = 0
+    newest_checkpoint, deadline_us = deadline if deadline is not None else (0, None)
+
+    def check_coverage() -> None:
+        """At the end of a stream: warn when its head is old but no checkpoint covers it."""
+        last_seq = expected_seq - 1
+        if (
+            deadline_us is not None and current is not None and covered < last_seq
+            and last_ts < deadline_us
+            # A checkpointed head beyond the last event is a truncated tail, reported below.
+            and (head is None or head[0] != current)
+        ):
+            stamped = chain.EPOCH + last_ts * chain.MICROSECOND
+            report.warn(
+                f"stream {current}",
+                f"head seq {last_seq} (stamped {stamped:%Y-%m-%d %H:%M:%S} UTC) is not covered "
+                f"by any checkpoint, though checkpoint {newest_checkpoint} was signed more than "
+                f"{_hours(GRACE)} later: committed late; run manage.py audit_checkpoint --full",
+            )
 
     def heads_before(stream: str | None, last_seq: int) -> None:
         """Report checkpointed heads that no event answers, up to (not including) stream."""
@@ -138,12 +195,14 @@ def _verify_events(
     for (stream, seq, ts_us, actor_kind, actor_id, action, target_type, target_id,
          changed_fields, detail, prev_hash, stored_hash) in events:
         if stream != current:
+            check_coverage()
             if head is not None and head[0] <= stream:
                 heads_before(stream, expected_seq - 1)
             current = stream
             report.streams += 1
             prefix = f"{version}{sep}{stream}{sep}"
             expected_seq, expected_prev = 1, genesis
+            covered = 0
         if seq != expected_seq:
             add(f"stream {stream} seq {seq}",
                 f"seq {expected_seq}..{seq - 1} missing: events deleted")
@@ -168,17 +227,24 @@ def _verify_events(
                 if head[2] != stored_hash:
                     add(f"stream {stream} seq {seq}",
                         f"differs from checkpoint {head[3]}: chain rewritten after checkpointing")
+                covered = seq
                 report.heads += 1
                 head = next(heads, None)
-        expected_seq, expected_prev = seq + 1, stored_hash
+        expected_seq, expected_prev, last_ts = seq + 1, stored_hash, ts_us
         count += 1
         if progress is not None and count >= next_progress:
             progress(count)
             next_progress += PROGRESS_EVERY
+    check_coverage()
     heads_before(None, expected_seq - 1)
     report.events = count
     if progress is not None:
         progress(count)
+
+
+def _hours(delta: timedelta) -> str:
+    hours = delta / timedelta(hours=1)
+    return f"{hours:g} hour" + ("" if hours == 1 else "s")
 
 
 def _with_timestamp_us(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:

@@ -6,6 +6,7 @@ import base64
 from datetime import timedelta
 
 import pytest
+from celery.schedules import crontab
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from django.conf import settings
@@ -129,6 +130,40 @@ def test_the_celery_task_body_checkpoints_once() -> None:
     assert audit_checkpoint() is None
     add_events(new_stream(), 1)
     assert audit_checkpoint.run() == 2
+
+
+def test_the_celery_task_runs_a_full_checkpoint_when_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The daily beat entry calls the task with full=True: it covers late commits."""
+    add_events(new_stream(), 1)
+    assert audit_checkpoint() == 1
+    late = new_stream()
+    stamped = timezone.now() - checkpoints.GRACE - timedelta(minutes=5)
+    monkeypatch.setattr("audit.services.timezone.now", lambda: stamped)
+    add_events(late, 1)
+    monkeypatch.undo()
+    assert audit_checkpoint() is None  # the incremental run cannot see it
+    assert audit_checkpoint.run(full=True) == 2
+    assert late in _heads(AuditCheckpoint.objects.get(seq=2))
+    assert audit_checkpoint(full=True) is None
+
+
+def test_a_daily_full_checkpoint_is_on_the_beat_schedule() -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE.get("audit-checkpoint-full")
+    if entry is None:
+        # config/ belongs to the lead; docs/audit.md and the audit report give the entry.
+        pytest.xfail("config/settings.py does not schedule audit-checkpoint-full yet")
+    assert entry["task"] == "audit.tasks.audit_checkpoint"
+    assert entry["kwargs"] == {"full": True}
+    schedule = entry["schedule"]
+    if isinstance(schedule, timedelta):
+        assert schedule <= timedelta(days=1)
+    else:  # a crontab that fires every day
+        assert isinstance(schedule, crontab), schedule
+        assert schedule.hour and schedule.day_of_week == set(range(7))
+        assert schedule.day_of_month == set(range(1, 32))
+        assert schedule.month_of_year == set(range(1, 13))
 
 
 def test_the_task_is_on_the_beat_schedule_every_15_minutes() -> None:

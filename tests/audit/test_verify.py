@@ -7,10 +7,12 @@ expects verify_audit to fail naming the break.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from audit import checkpoints, triggers
 from audit.models import AuditCheckpoint, AuditEvent
@@ -279,3 +281,89 @@ def test_export_to_stdout_is_json_lines() -> None:
     call_command("audit_export_checkpoints", "-", stdout=out)
     (line,) = out.text.splitlines()
     assert json.loads(line)["seq"] == AuditCheckpoint.objects.get().seq
+
+
+def _late_commit(monkeypatch: pytest.MonkeyPatch, stream: str, count: int = 1) -> None:
+    """Events stamped more than GRACE ago that commit only now (a long-open transaction)."""
+    stamped = timezone.now() - checkpoints.GRACE - timedelta(minutes=5)
+    with monkeypatch.context() as patch:
+        patch.setattr("audit.services.timezone.now", lambda: stamped)
+        add_events(stream, count)
+
+
+def _verify_incomplete() -> str:
+    report = _Sink()
+    with pytest.raises(CommandError) as caught:
+        call_command("verify_audit", stdout=_Sink(), stderr=report)
+    assert caught.value.returncode == 3
+    return f"{caught.value}\n{report.text}"
+
+
+def test_a_late_commit_no_checkpoint_covers_is_reported_until_a_full_checkpoint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    add_events(new_stream(), 2)
+    assert checkpoints.checkpoint_create() is not None
+    late = new_stream()
+    _late_commit(monkeypatch, late, 2)
+    assert checkpoints.checkpoint_create() is None  # outside the incremental window
+    report = verify()
+    assert report.ok and not report.complete
+    assert [str(w).split(" (")[0] for w in report.warnings] == [f"stream {late}: head seq 2"]
+    message = _verify_incomplete()
+    assert "audit verification INCOMPLETE" in message
+    assert f"WARNING: stream {late}: head seq 2 (stamped " in message
+    assert "not covered by any checkpoint, though checkpoint 1 was signed more than 1 hour" in (
+        message
+    )
+    assert checkpoints.checkpoint_create(full=True) is not None
+    out = _Sink()
+    call_command("verify_audit", stdout=out)
+    assert out.text.startswith("OK: ")
+
+
+def test_a_late_commit_followed_by_newer_events_is_covered_through_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    add_events(new_stream(), 1)
+    assert checkpoints.checkpoint_create() is not None
+    stream = new_stream()
+    _late_commit(monkeypatch, stream)
+    add_events(stream, 1)  # the stream moves again: the next checkpoint covers its new head
+    assert checkpoints.checkpoint_create() is not None
+    report = verify()
+    assert report.ok and report.complete
+
+
+def test_recent_uncheckpointed_events_and_a_trail_without_checkpoints_are_complete(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _late_commit(monkeypatch, new_stream())  # old, but there is no checkpoint to compare with
+    assert verify().complete
+    assert checkpoints.checkpoint_create() is not None
+    add_events(new_stream(), 1)  # newer than the checkpoint: the next run covers it
+    assert verify().complete
+
+
+def test_a_break_and_an_uncovered_head_exit_1_listing_both(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    broken = add_events(new_stream(), 3)
+    assert checkpoints.checkpoint_create() is not None
+    late = new_stream()
+    _late_commit(monkeypatch, late)
+    with triggers_suspended():
+        execute("DELETE FROM audit_auditevent WHERE id = %s", [broken[1].pk])
+    message = _verify_fails()
+    assert "audit verification FAILED: 1 problem(s)" in message
+    assert f"WARNING: stream {late}: head seq 1" in message
+
+
+def test_an_uncovered_head_of_a_single_stream_is_reported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    add_events(new_stream(), 1)
+    assert checkpoints.checkpoint_create() is not None
+    late = new_stream()
+    _late_commit(monkeypatch, late)
+    assert verify(stream=late).warning_count == 1

@@ -1,4 +1,9 @@
-"""Verify every audit hash chain and every signed checkpoint; exit non-zero on any break."""
+"""Verify every audit hash chain and every signed checkpoint; exit non-zero on any break.
+
+Exit status: 0 all verified and covered; 1 a break (evidence of tampering) was found; 3 no break,
+but some stream heads are not covered by any checkpoint although they should be (a late commit
+the incremental checkpoints cannot see: run ``audit_checkpoint --full``).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from audit.verification import Report, compare_with_export, verify
+
+EXIT_BROKEN = 1
+EXIT_INCOMPLETE = 3
 
 
 def _estimated_events(stream: str | None) -> int:
@@ -34,8 +42,9 @@ def _estimated_events(stream: str | None) -> int:
 class Command(BaseCommand):
     help = (
         "Recompute every audit hash chain and check every checkpoint signature. Exit status 0 "
-        "and a one-line summary when all is well; otherwise a report naming the first break "
-        "and exit status 1."
+        "and a one-line summary when all is well; 1 and a report naming the first break when "
+        "the trail was tampered with; 3 when nothing is broken but stream heads old enough to "
+        "be checkpointed are not (run audit_checkpoint --full)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -56,7 +65,7 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         if progress is not None:
             self.stdout.write("\r\033[K", ending="")
-        if report.ok:
+        if report.ok and report.complete:
             self.stdout.write(
                 f"OK: {report.events:,} events in {report.streams:,} stream(s), "
                 f"{report.checkpoints:,} checkpoint(s) and {report.heads:,} checkpointed head(s) "
@@ -64,21 +73,35 @@ class Command(BaseCommand):
             )
             return
         self._write_problems(report)
+        if not report.ok:
+            raise CommandError(
+                f"audit verification FAILED: {report.problem_count} problem(s); "
+                f"first break: {report.problems[0]}",
+                returncode=EXIT_BROKEN,
+            )
         raise CommandError(
-            f"audit verification FAILED: {report.problem_count} problem(s); "
-            f"first break: {report.problems[0]}",
-            returncode=1,
+            f"audit verification INCOMPLETE: no break found, but {report.warning_count} stream "
+            "head(s) are not covered by any checkpoint; run manage.py audit_checkpoint --full, "
+            "then verify again",
+            returncode=EXIT_INCOMPLETE,
         )
 
     def _write_problems(self, report: Report) -> None:
         self.stderr.write(
             f"Verified {report.events:,} events in {report.streams:,} stream(s) and "
-            f"{report.checkpoints:,} checkpoint(s); found {report.problem_count} problem(s):"
+            f"{report.checkpoints:,} checkpoint(s); found {report.problem_count} problem(s) "
+            f"and {report.warning_count} uncovered stream head(s):"
         )
         for problem in report.problems:
             self.stderr.write(f"  - {problem}")
         if report.problem_count > len(report.problems):
             self.stderr.write(f"  ... and {report.problem_count - len(report.problems)} more")
+        for warning in report.warnings:
+            self.stderr.write(f"  - WARNING: {warning}")
+        if report.warning_count > len(report.warnings):
+            self.stderr.write(
+                f"  ... and {report.warning_count - len(report.warnings)} more warning(s)"
+            )
 
     def _progress(self, stream: str | None, started: float) -> Any:
         total = max(_estimated_events(stream), 1)
