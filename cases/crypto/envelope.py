@@ -38,7 +38,10 @@ DATA_KEY_ID_BYTES = 8
 WRAPPED_KEY_BYTES = len(WRAP_VERSION) + NONCE_BYTES + KEY_BYTES + TAG_BYTES
 VALUE_HEADER_BYTES = len(VALUE_VERSION) + DATA_KEY_ID_BYTES
 VALUE_OVERHEAD_BYTES = VALUE_HEADER_BYTES + NONCE_BYTES + TAG_BYTES
-_LARGE_VALUE_BYTES = 64 * 1024
+CIPHERTEXT_START = VALUE_HEADER_BYTES + NONCE_BYTES
+# From this size on a value is sealed into one buffer and opened through a memoryview; below
+# it, plain concatenation and slicing are cheaper (measured in bench/bench_crypto.py).
+LARGE_VALUE_BYTES = 64 * 1024
 
 
 class DataKey:
@@ -46,17 +49,22 @@ class DataKey:
 
     Holds the key only inside the cipher object. It refuses to be pickled, so it can never end
     up in a cache, a session or a task message by accident.
+
+    ``encrypt``/``decrypt`` take the binding. ``seal``/``open`` take the associated data that
+    ``associated_data(binding)`` returns, so that a caller reading many values of one row and
+    field (the encrypted fields, per model instance) builds it once; the bytes are the same.
+    ``header`` (format version and data key id) is no secret: it heads every stored value.
     """
 
-    __slots__ = ("_aead", "_associated_prefix", "_header")
+    __slots__ = ("_aead", "_associated_prefix", "header")
 
     def __init__(self, material: bytes) -> None:
         if len(material) != KEY_BYTES:
             raise ValueError("A data key is exactly 32 bytes.")
         self._aead = AESGCM(material)
         key_id = hmac.new(material, b"ombuds/dek-id/v1", hashlib.sha256).digest()
-        self._header = VALUE_VERSION + key_id[:DATA_KEY_ID_BYTES]
-        self._associated_prefix = self._header + b"|"
+        self.header = VALUE_VERSION + key_id[:DATA_KEY_ID_BYTES]
+        self._associated_prefix = self.header + b"|"
 
     def __repr__(self) -> str:
         return "<DataKey>"
@@ -64,46 +72,59 @@ class DataKey:
     def __reduce__(self) -> tuple[object, ...]:
         raise TypeError("Data keys are never pickled.")
 
+    def associated_data(self, binding: bytes) -> bytes:
+        """The associated data of a value bound to ``binding`` under this key."""
+        return self._associated_prefix + binding
+
     def encrypt(self, plaintext: bytes, binding: bytes) -> bytes | bytearray:
-        header = self._header
-        nonce = os.urandom(NONCE_BYTES)
-        associated = self._associated_prefix + binding
-        if len(plaintext) < _LARGE_VALUE_BYTES:
-            return header + nonce + self._aead.encrypt(nonce, plaintext, associated)
-        # Large values: one buffer, written in place. Concatenating a fresh megabyte-sized
-        # ciphertext costs more than the encryption itself (measured in bench/bench_crypto.py).
-        out = bytearray(VALUE_HEADER_BYTES + NONCE_BYTES + len(plaintext) + TAG_BYTES)
-        out[:VALUE_HEADER_BYTES] = header
-        out[VALUE_HEADER_BYTES : VALUE_HEADER_BYTES + NONCE_BYTES] = nonce
-        self._aead.encrypt_into(
-            nonce, plaintext, associated, memoryview(out)[VALUE_HEADER_BYTES + NONCE_BYTES :]
-        )
-        return out
+        return self.seal(plaintext, self._associated_prefix + binding)
 
     def decrypt(self, blob: bytes, binding: bytes) -> bytes:
-        if blob[:VALUE_HEADER_BYTES] != self._header or len(blob) < VALUE_OVERHEAD_BYTES:
+        return self.open(blob, self._associated_prefix + binding)
+
+    def seal(self, plaintext: bytes, associated: bytes) -> bytes | bytearray:
+        """Encrypt under ``associated``, which ``associated_data()`` of this key returned."""
+        nonce = os.urandom(NONCE_BYTES)
+        if len(plaintext) < LARGE_VALUE_BYTES:
+            return b"".join((self.header, nonce, self._aead.encrypt(nonce, plaintext, associated)))
+        # Large values: one buffer, written in place. Concatenating a fresh megabyte-sized
+        # ciphertext costs more than the encryption itself.
+        out = bytearray(CIPHERTEXT_START + len(plaintext) + TAG_BYTES)
+        out[:VALUE_HEADER_BYTES] = self.header
+        out[VALUE_HEADER_BYTES:CIPHERTEXT_START] = nonce
+        self._aead.encrypt_into(nonce, plaintext, associated, memoryview(out)[CIPHERTEXT_START:])
+        return out
+
+    def open(self, blob: bytes, associated: bytes) -> bytes:
+        """Decrypt under ``associated``, which ``associated_data()`` of this key returned.
+
+        Raises DecryptionError, saying why, for anything that does not authenticate. (The
+        encrypted fields inline the common case of this for speed and come here for the rest.)
+        """
+        if len(blob) < VALUE_OVERHEAD_BYTES or blob[:VALUE_HEADER_BYTES] != self.header:
             raise DecryptionError(self._refusal(blob))
         # Slicing copies: cheaper than a memoryview for small values, far dearer for large ones.
-        view = memoryview(blob) if len(blob) >= _LARGE_VALUE_BYTES else blob
+        view = memoryview(blob) if len(blob) >= LARGE_VALUE_BYTES else blob
         try:
             return self._aead.decrypt(
-                view[VALUE_HEADER_BYTES : VALUE_HEADER_BYTES + NONCE_BYTES],
-                view[VALUE_HEADER_BYTES + NONCE_BYTES :],
-                self._associated_prefix + binding,
+                view[VALUE_HEADER_BYTES:CIPHERTEXT_START], view[CIPHERTEXT_START:], associated
             )
         except InvalidTag:
-            # Same key, so either a byte was altered or the value belongs to another row/field.
-            raise DecryptionError(
-                "the stored value failed authentication (altered, or moved from another row "
-                "or field)"
-            ) from None
+            raise DecryptionError(self._refusal(blob)) from None
 
     def _refusal(self, blob: bytes) -> str:
+        """Why ``blob`` does not open under this key, in words that hold no content."""
         if len(blob) < VALUE_OVERHEAD_BYTES:
             return "the stored value is too short to be a ciphertext"
         if blob[:1] != VALUE_VERSION:
             return "the stored value has an unknown format version"
-        return "the stored value was encrypted under another data key"
+        if blob[:VALUE_HEADER_BYTES] != self.header:
+            return "the stored value was encrypted under another data key"
+        # Same key, so either a byte was altered or the value belongs to another row/field.
+        return (
+            "the stored value failed authentication (altered, or moved from another row or "
+            "field)"
+        )
 
 
 def _wrap_ad(owner: str, kek_id: str) -> bytes:

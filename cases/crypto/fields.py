@@ -19,15 +19,24 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any, Protocol
 
+from cryptography.exceptions import InvalidTag
 from django.core import checks
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.lookups import IsNull, Lookup, Transform
+from django.utils.functional import cached_property
 
 from cases.crypto.destroyed import DESTROYED, Destroyed
-from cases.crypto.envelope import DataKey
+from cases.crypto.envelope import (
+    CIPHERTEXT_START,
+    LARGE_VALUE_BYTES,
+    VALUE_HEADER_BYTES,
+    DataKey,
+)
 from cases.crypto.exceptions import (
     CryptoError,
     DecryptionError,
@@ -36,6 +45,8 @@ from cases.crypto.exceptions import (
 )
 
 logger = logging.getLogger("cases.crypto")
+
+_BYTES_LIKE = (bytes, bytearray, memoryview)
 
 
 class KeyOwner(Protocol):
@@ -84,28 +95,62 @@ def key_owner_of(instance: models.Model, path: tuple[str, ...]) -> KeyOwner:
 
 class EncryptedAttribute:
     """Keeps what was loaded sealed until the attribute is read, then caches the plaintext on
-    the instance (the instance is the unit of caching; nothing is kept globally)."""
+    the instance (the instance is the unit of caching; nothing is kept globally).
+
+    This is the hot path of every encrypted read, so it is written flat: see
+    ``bench/bench_crypto.py`` before making it prettier.
+    """
 
     def __init__(self, field: EncryptedField) -> None:
         self.field = field
+        self.attname = field.attname
 
     def __get__(self, instance: models.Model | None, owner: type | None = None) -> Any:
         if instance is None:
             return self
-        field = self.field
         data = instance.__dict__
         try:
-            value = data[field.attname]
+            value = data[self.attname]
         except KeyError:
-            value = data[field.attname] = field.load_deferred(instance)
+            value = data[self.attname] = self.field.load_deferred(instance)
         if value.__class__ is not Sealed:
             return value
+        field = self.field
         try:
-            key = field.data_key(instance)
+            if field._key_path:  # field.data_key(), inlined
+                key_owner = instance._state.fields_cache.get(field.key_owner_cache_name)
+                if key_owner is None:
+                    key_owner = key_owner_of(instance, field._key_path)
+                key = key_owner.crypto_data_key()
+            else:
+                key = instance.crypto_data_key()  # type: ignore[attr-defined]
             if key is DESTROYED:
                 # Keep the ciphertext in place: a save that leaves this field out keeps it as is.
                 return DESTROYED
-            plaintext = field.decode(key.decrypt(value.blob, field.binding(instance)))  # type: ignore[union-attr]
+            header = key.header
+            cached = data.get(field._associated_cache)
+            if cached is not None and data.get(cached[0]) is cached[1] and cached[2] is header:
+                associated = cached[3]
+            else:
+                associated = field.associated_data(instance, key)
+            blob = value.blob
+            # DataKey.open(), inlined for the common case: a small value under this very key
+            # (the header check is not optional: the header is outside the associated data).
+            # Anything else, or a value that does not authenticate, goes through open(), which
+            # refuses it with the reason.
+            if blob[:VALUE_HEADER_BYTES] == header and len(blob) < LARGE_VALUE_BYTES:
+                try:
+                    plaintext = key._aead.decrypt(
+                        blob[VALUE_HEADER_BYTES:CIPHERTEXT_START], blob[CIPHERTEXT_START:],
+                        associated,
+                    )
+                except (InvalidTag, ValueError):  # ValueError: too short to hold a nonce
+                    plaintext = key.open(blob, associated)
+            else:
+                plaintext = key.open(blob, associated)
+            decoder = field.decoder
+            if decoder is not None:
+                plaintext = decoder(plaintext)
         except DecryptionError as exc:
             # Identifiers and the reason only: never the stored bytes, never any plaintext.
             logger.error(
@@ -115,11 +160,11 @@ class EncryptedAttribute:
             # Same class (UnknownKeyError stays one), with the place added to the message.
             place = f"{instance._meta.label}.{field.name} pk={instance.pk}"
             raise type(exc)(f"{place}: {exc}") from None
-        data[field.attname] = plaintext
+        data[self.attname] = plaintext
         return plaintext
 
     def __set__(self, instance: models.Model, value: Any) -> None:
-        instance.__dict__[self.field.attname] = value
+        instance.__dict__[self.attname] = value
 
 
 class EncryptedField(models.Field):
@@ -144,13 +189,44 @@ class EncryptedField(models.Field):
         self._binding_head = f"{cls._meta.label_lower}:".encode()
         self._binding_tail = f":{self.name}".encode()
         self._binding_cache = f"_crypto_binding_{self.attname}"
+        self._associated_cache = f"_crypto_associated_{self.attname}"
+        # What reading calls on the decrypted bytes: nothing for bytes, bytes.decode (UTF-8)
+        # for text, and decode() itself for anything else (a subclass with its own codec).
+        decode = type(self).decode
+        self.decoder: Callable[[bytes], Any] | None = (
+            None if decode is EncryptedBytesField.decode
+            else bytes.decode if decode is EncryptedTextField.decode
+            else self.decode
+        )
         path = getattr(cls, "encryption_key_path", None)
         self._key_path = tuple(path.split("__")) if isinstance(path, str) and path else ()
+        self.__dict__.pop("key_owner_cache_name", None)  # a copy's, from another model
+
+    @cached_property
+    def key_owner_cache_name(self) -> str | None:
+        """Where a one-step key path (a foreign key to the case) keeps the related case in the
+        instance's field cache; None for longer paths (they are walked attribute by attribute).
+        """
+        if len(self._key_path) != 1:
+            return None
+        try:
+            relation = self.model._meta.get_field(self._key_path[0])
+        except FieldDoesNotExist:
+            return None
+        if not (relation.many_to_one or relation.one_to_one) or not relation.concrete:
+            return None
+        return relation.cache_name  # type: ignore[union-attr]
 
     def data_key(self, instance: models.Model) -> DataKey | Destroyed:
         """The data key of the case this instance belongs to (or is)."""
         if self._key_path:
-            return key_owner_of(instance, self._key_path).crypto_data_key()
+            # The related case as the foreign key's descriptor would return it, straight from
+            # the instance's field cache (the descriptor costs as much again as the rest of
+            # this lookup); not loaded yet, or a longer path: attribute by attribute.
+            key_owner = instance._state.fields_cache.get(self.key_owner_cache_name)
+            if key_owner is None:
+                key_owner = key_owner_of(instance, self._key_path)
+            return key_owner.crypto_data_key()
         return instance.crypto_data_key()  # type: ignore[attr-defined]
 
     def binding(self, instance: models.Model) -> bytes:
@@ -167,6 +243,27 @@ class EncryptedField(models.Field):
             binding = self._binding_head + str(pk).encode() + self._binding_tail
             cached = instance.__dict__[self._binding_cache] = (pk, binding)
         return cached[1]
+
+    def associated_data(self, instance: models.Model, key: DataKey) -> bytes:
+        """The associated data of this value under ``key``: the key's header and the binding.
+
+        Kept per instance as ``(pk attname, pk object, key header, associated data)``: it is
+        used again only while the instance's primary-key attribute still holds that very
+        object and the key has that very header, so a changed primary key, or another data key
+        (the row moved to another case), builds it afresh. Nothing secret is kept: the header
+        heads every stored value, and the cache holds no reference to the key, so an instance
+        still pickles and the key lives no longer than its case instance.
+        """
+        data = instance.__dict__
+        cached = data.get(self._associated_cache)
+        if cached is not None and data.get(cached[0]) is cached[1] and cached[2] is key.header:
+            return cached[3]
+        pk = instance.pk
+        associated = key.associated_data(self.binding(instance))
+        attname = instance._meta.pk.attname
+        if data.get(attname) is pk:  # what instance.pk read
+            data[self._associated_cache] = (attname, pk, key.header, associated)
+        return associated
 
     # --- reading --------------------------------------------------------------------------
     def from_db_value(self, value: Any, expression: Any, connection: BaseDatabaseWrapper) -> Any:
@@ -209,7 +306,9 @@ class EncryptedField(models.Field):
                 f"{model_instance._meta.label} pk={model_instance.pk}: the data key is destroyed; "
                 f"{self.name} can no longer be written."
             )
-        return Ciphertext(key.encrypt(self.encode(value), self.binding(model_instance)))  # type: ignore[union-attr]
+        return Ciphertext(
+            key.seal(self.encode(value), self.associated_data(model_instance, key))  # type: ignore[union-attr]
+        )
 
     def get_db_prep_value(
         self, value: Any, connection: BaseDatabaseWrapper, prepared: bool = False
@@ -325,7 +424,9 @@ class EncryptedBytesField(EncryptedField):
         return name, path, args, kwargs
 
     def encode(self, value: Any) -> bytes:
-        if not isinstance(value, bytes | bytearray | memoryview):
+        if value.__class__ is bytes:
+            return value
+        if not isinstance(value, _BYTES_LIKE):
             raise TypeError(f"{self.name} holds bytes, not {type(value).__name__}.")
         return bytes(value)
 
