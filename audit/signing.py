@@ -3,7 +3,9 @@
 ``AUDIT_SIGNING_KEYS``: comma-separated ``<key-id>:<base64 of a 32-byte Ed25519 seed>``, newest
 first; the first signs, all verify. ``AUDIT_VERIFY_KEYS`` (optional): the same format with the
 32-byte *public* keys of retired signing keys, so old checkpoints stay verifiable after the
-private half is gone. Errors name the variable and the position of the bad entry, never a key.
+private half is gone. Errors name the variable and the position of the bad entry, never a key
+nor a key id: a malformed entry may be a key pasted where its id belongs (a hex key is a valid-
+looking id), so nothing from the value is ever echoed.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def _entries(raw: str, variable: str) -> list[tuple[str, bytes]]:
         if not sep or not _KEY_ID.fullmatch(key_id):
             raise ImproperlyConfigured(
                 f"{variable}: entry {position} is malformed; expected "
-                "<key-id>:<base64 of 32 bytes> with a key id of letters, digits or _.-"
+                "<key-id>:<base64 of 32 bytes> with a key id of 1-64 letters, digits or _.-"
             )
         try:
             material = base64.b64decode(encoded, validate=True)
@@ -60,10 +62,13 @@ def _entries(raw: str, variable: str) -> list[tuple[str, bytes]]:
             material = b""
         if len(material) != 32:
             raise ImproperlyConfigured(
-                f"{variable}: the key of entry {position} ({key_id}) is not base64 of 32 bytes."
+                f"{variable}: the key of entry {position} is not base64 of 32 bytes."
             )
-        if any(key_id == seen for seen, _ in entries):
-            raise ImproperlyConfigured(f"{variable}: key id {key_id} appears twice.")
+        for earlier, (seen, _) in enumerate(entries, start=1):
+            if key_id == seen:
+                raise ImproperlyConfigured(
+                    f"{variable}: entries {earlier} and {position} have the same key id."
+                )
         entries.append((key_id, material))
     return entries
 
@@ -80,12 +85,14 @@ def _build(signing_raw: str, verify_raw: str) -> Keyring:
     ]
     public_keys = {key_id: key.public_key() for key_id, key in signing}
     if verify_raw.strip():
-        for key_id, raw_public in _entries(verify_raw, "AUDIT_VERIFY_KEYS"):
+        entries = _entries(verify_raw, "AUDIT_VERIFY_KEYS")
+        for position, (key_id, raw_public) in enumerate(entries, start=1):
             public_key = Ed25519PublicKey.from_public_bytes(raw_public)
             known = public_keys.get(key_id)
             if known is not None and public_bytes(known) != raw_public:
                 raise ImproperlyConfigured(
-                    f"AUDIT_VERIFY_KEYS: key id {key_id} is also a signing key, with another key."
+                    f"AUDIT_VERIFY_KEYS: the key id of entry {position} is also a signing key's "
+                    "id, with another key."
                 )
             public_keys[key_id] = public_key
     return Keyring(signing[0][0], signing[0][1], public_keys)

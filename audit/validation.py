@@ -2,7 +2,8 @@
 
 Detail is metadata (a committee code, a count, a key id), never text a person wrote. Rather
 than trying to recognise content, only short tokens are allowed: no spaces, no ``@``, at most
-64 characters. Error messages name the argument, never its value.
+64 characters. Error messages name the argument, never its value (nor a detail key longer than
+32 characters: it might be key material).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ MAX_DETAIL_JSON = 1024
 TOKEN = re.compile(r"[A-Za-z0-9_.:/+\-]*")
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _MAX_INT = 2**63
+_MAX_SHOWN_KEY = 32
 
 
 @dataclass(frozen=True)
@@ -63,18 +65,20 @@ def canonical_detail(detail: Mapping[str, str | int | bool | None] | None) -> st
     clean: dict[str, str | int | bool | None] = {}
     for key, value in detail.items():
         _name(key, "a detail key")
+        # The key is a valid name by now; a long one is not echoed (it might be a pasted key).
+        shown = f"detail[{key!r}]" if len(key) <= _MAX_SHOWN_KEY else "a detail value"
         if value is None or isinstance(value, bool):
             clean[key] = value
         elif isinstance(value, int):
             if not -_MAX_INT <= value < _MAX_INT:
-                raise InvalidAuditEvent(f"detail[{key!r}] is out of range.")
+                raise InvalidAuditEvent(f"{shown} is out of range.")
             clean[key] = value
         elif isinstance(value, str):
-            _token(value, f"detail[{key!r}]", allow_empty=True)
+            _token(value, shown, allow_empty=True)
             clean[key] = value
         else:
             # Floats, lists and nested mappings are refused: detail is flat metadata.
-            raise InvalidAuditEvent(f"detail[{key!r}] must be a string, integer, boolean or None.")
+            raise InvalidAuditEvent(f"{shown} must be a string, integer, boolean or None.")
     text = json.dumps(clean, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     if len(text) > MAX_DETAIL_JSON:
         raise InvalidAuditEvent(f"detail is longer than {MAX_DETAIL_JSON} characters.")

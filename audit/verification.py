@@ -16,6 +16,8 @@ Streams sort bytewise in both databases (``audit.fields``), so Python may compar
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -281,7 +283,7 @@ def _verify_checkpoints(report: Report) -> None:
         if checkpoint_hash(message) != stored_hash:
             report.add(where, "content does not match its hash: checkpoint modified")
         if key_id not in keyring.public_keys:
-            report.add(where, f"signed with key {key_id}, which is not configured")
+            report.add(where, f"signed with key {_shown_key_id(key_id)}, which is not configured")
         elif not keyring.verify(key_id, message, signature):
             report.add(where, "signature is invalid: checkpoint forged or modified")
         expected_seq, expected_prev = seq + 1, stored_hash
@@ -289,6 +291,31 @@ def _verify_checkpoints(report: Report) -> None:
     while head is not None:
         report.add(f"checkpoint {head[0]}", "has heads but no checkpoint row")
         head = next(heads, None)
+
+
+_SHOWN_KEY_ID = re.compile(r"[A-Za-z0-9._\-]{1,32}")
+
+
+def _shown_key_id(key_id: object) -> str:
+    """A key id as it may appear in a report: one that could be key material is not shown."""
+    if isinstance(key_id, str) and _SHOWN_KEY_ID.fullmatch(key_id):
+        return key_id
+    return "<an id that is not shown: not 1-32 letters, digits or ._->"
+
+
+def parse_export(report: Report, text_lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """The JSON objects of an export file; a damaged line is a problem, its text is not shown."""
+    for number, text in enumerate(text_lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            line = json.loads(text)
+        except ValueError:
+            line = None
+        if not isinstance(line, dict):
+            report.add(f"export line {number}", "is not a JSON object: the export is damaged")
+            continue
+        yield line
 
 
 def compare_with_export(report: Report, exported: Iterable[dict[str, Any]]) -> None:
@@ -301,8 +328,11 @@ def compare_with_export(report: Report, exported: Iterable[dict[str, Any]]) -> N
     with connection.cursor() as cursor:
         cursor.execute("SELECT seq, hash FROM audit_auditcheckpoint")
         stored = dict(cursor.fetchall())
-    for line in exported:
+    for number, line in enumerate(exported, start=1):
         seq = line.get("seq")
+        if type(seq) is not int:  # not even a bool: anything else is not echoed
+            report.add(f"export entry {number}", "has no integer seq: the export is damaged")
+            continue
         where = f"exported checkpoint {seq}"
         if seq not in stored:
             report.add(where, "is missing from the database: checkpoints deleted")
@@ -328,6 +358,6 @@ def export_line_verifies(line: dict[str, Any], keyring: signing.Keyring) -> bool
     return (
         digest.count == line["head_count"]
         and digest.hexdigest() == line["heads_digest"]
-        and checkpoint_hash(message) == line["hash"]
-        and keyring.verify(str(line["key_id"]), message, str(line["signature"]))
+        and checkpoint_hash(message) == line.get("hash")
+        and keyring.verify(str(line["key_id"]), message, str(line.get("signature")))
     )

@@ -123,6 +123,27 @@ def test_invalid_events_are_refused_without_echoing_the_value(
     assert not AuditEvent.objects.exists()
 
 
+# A key pasted as a detail key: a valid lower-case identifier, but never to be echoed.
+PASTED = "f" + bytes(range(31)).hex()
+
+
+@pytest.mark.parametrize(
+    "detail",
+    [{PASTED: 2**64}, {PASTED: 0.5}, {PASTED: "not a token"}],
+    ids=["out-of-range", "float", "not-a-token"],
+)
+def test_a_long_detail_key_is_not_echoed(detail: dict[str, object]) -> None:
+    with pytest.raises(InvalidAuditEvent) as caught:
+        _record(detail=detail)
+    assert "a detail value" in str(caught.value)
+    assert PASTED[:8] not in str(caught.value)
+
+
+def test_a_short_detail_key_is_named() -> None:
+    with pytest.raises(InvalidAuditEvent, match=r"detail\['ratio'\] must be"):
+        _record(detail={"ratio": 0.5})
+
+
 def test_orm_updates_and_deletes_are_refused_early() -> None:
     event = _record()
     stored = AuditEvent.objects.get(pk=event.pk)

@@ -13,6 +13,8 @@ from audit import signing
 
 SEED = base64.b64encode(bytes(range(32))).decode()
 OTHER = base64.b64encode(bytes(range(1, 33))).decode()
+# A key pasted where its id belongs: hex is a well-formed key id, and must never be echoed.
+HEX_KEY = bytes(range(32)).hex()
 
 
 @pytest.mark.parametrize(
@@ -21,10 +23,17 @@ OTHER = base64.b64encode(bytes(range(1, 33))).decode()
         ("", "", "AUDIT_SIGNING_KEYS is required"),
         (SEED, "", "AUDIT_SIGNING_KEYS: entry 1 is malformed"),
         (f"bad id:{SEED}", "", "AUDIT_SIGNING_KEYS: entry 1 is malformed"),
-        (f"k1:{SEED},k2:{SEED[:-4]}", "", "AUDIT_SIGNING_KEYS: the key of entry 2 (k2)"),
-        (f"k1:{SEED},k1:{OTHER}", "", "AUDIT_SIGNING_KEYS: key id k1 appears twice"),
-        (f"k1:{SEED}", "k0:not-base64!", "AUDIT_VERIFY_KEYS: the key of entry 1 (k0)"),
-        (f"k1:{SEED}", f"k1:{OTHER}", "AUDIT_VERIFY_KEYS: key id k1 is also a signing key"),
+        (f"k1:{SEED},k2:{SEED[:-4]}", "", "AUDIT_SIGNING_KEYS: the key of entry 2 is not"),
+        (f"k1:{SEED},k1:{OTHER}", "", "AUDIT_SIGNING_KEYS: entries 1 and 2 have the same key id"),
+        (f"k1:{SEED}", "k0:not-base64!", "AUDIT_VERIFY_KEYS: the key of entry 1 is not"),
+        (f"k1:{SEED}", f"k1:{OTHER}",
+         "AUDIT_VERIFY_KEYS: the key id of entry 1 is also a signing key's id"),
+        (f"{HEX_KEY}:{SEED[:-4]}", "", "AUDIT_SIGNING_KEYS: the key of entry 1 is not"),
+        (f"{HEX_KEY}:{SEED},{HEX_KEY}:{OTHER}", "",
+         "AUDIT_SIGNING_KEYS: entries 1 and 2 have the same key id"),
+        (f"{HEX_KEY}:{SEED}", f"{HEX_KEY}:{OTHER}",
+         "AUDIT_VERIFY_KEYS: the key id of entry 1 is also a signing key's id"),
+        (f"k1:{SEED}", f"{HEX_KEY}{HEX_KEY}:{OTHER}", "AUDIT_VERIFY_KEYS: entry 1 is malformed"),
     ],
 )
 def test_malformed_keys_stop_start_up_naming_the_variable(
@@ -38,6 +47,9 @@ def test_malformed_keys_stop_start_up_naming_the_variable(
     assert message in str(caught.value)
     assert SEED not in str(caught.value) and OTHER not in str(caught.value)
     assert SEED[:20] not in str(caught.value)
+    # Nothing of an entry is echoed, not even its id (which may be a pasted key).
+    assert "k0" not in str(caught.value) and "k1" not in str(caught.value)
+    assert HEX_KEY[:8] not in str(caught.value)
 
 
 def test_newest_key_signs_and_every_key_verifies() -> None:

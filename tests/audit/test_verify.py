@@ -367,3 +367,50 @@ def test_an_uncovered_head_of_a_single_stream_is_reported(
     late = new_stream()
     _late_commit(monkeypatch, late)
     assert verify(stream=late).warning_count == 1
+
+
+def test_an_unknown_key_id_that_could_be_key_material_is_not_shown() -> None:
+    add_events(new_stream(), 2)
+    checkpoints.checkpoint_create()
+    pasted = bytes(range(32)).hex()
+    with triggers_suspended():
+        execute("UPDATE audit_auditcheckpoint SET key_id = %s WHERE seq = 1", [pasted])
+    message = _verify_fails()
+    assert "signed with key <an id that is not shown" in message
+    assert pasted[:8] not in message
+
+
+def test_a_damaged_export_is_reported_without_echoing_it(tmp_path: Path) -> None:
+    add_events(new_stream(), 1)
+    checkpoints.checkpoint_create()
+    export = tmp_path / "checkpoints.jsonl"
+    call_command("audit_export_checkpoints", str(export), stdout=_Sink())
+    secret = "c2VjcmV0LWtleS1tYXRlcmlhbC10aGF0LXdhcy1wYXN0ZWQ"
+    good = json.loads(export.read_text())
+    with export.open("a") as handle:
+        handle.write(f"not json {secret}\n")
+        handle.write(json.dumps([secret]) + "\n")
+        handle.write(json.dumps({"seq": secret}) + "\n")
+        handle.write(json.dumps({"seq": [secret]}) + "\n")
+        handle.write(json.dumps({k: v for k, v in good.items() if k != "hash"}) + "\n")
+    message = _verify_fails_against(export)
+    assert secret not in message and secret[:12] not in message
+    assert "export line 2: is not a JSON object" in message
+    assert "export line 3: is not a JSON object" in message
+    assert "export entry 2: has no integer seq" in message
+    assert "export entry 3: has no integer seq" in message
+    assert "exported checkpoint 1: the exported copy itself does not verify" in message
+
+
+def _verify_fails_against(export: Path) -> str:
+    report = _Sink()
+    with pytest.raises(CommandError) as caught:
+        call_command("verify_audit", "--against", str(export), stdout=_Sink(), stderr=report)
+    assert caught.value.returncode == 1
+    return f"{caught.value}\n{report.text}"
+
+
+def test_a_missing_export_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="cannot read the export file"):
+        call_command("verify_audit", "--against", str(tmp_path / "missing.jsonl"),
+                     stdout=_Sink(), stderr=_Sink())

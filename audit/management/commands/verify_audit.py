@@ -7,14 +7,13 @@ the incremental checkpoints cannot see: run ``audit_checkpoint --full``).
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from audit.verification import Report, compare_with_export, verify
+from audit.verification import Report, compare_with_export, parse_export, verify
 
 EXIT_BROKEN = 1
 EXIT_INCOMPLETE = 3
@@ -60,8 +59,14 @@ class Command(BaseCommand):
         progress = self._progress(stream, started) if self.stdout.isatty() else None
         report = verify(stream=stream, progress=progress)
         if options["against"]:
-            with open(options["against"], encoding="utf-8") as handle:
-                compare_with_export(report, (json.loads(line) for line in handle if line.strip()))
+            try:
+                with open(options["against"], encoding="utf-8", errors="replace") as handle:
+                    compare_with_export(report, parse_export(report, handle))
+            except OSError as exc:
+                raise CommandError(
+                    f"cannot read the export file: {exc.strerror or type(exc).__name__}",
+                    returncode=EXIT_BROKEN,
+                ) from None
         elapsed = time.monotonic() - started
         if progress is not None:
             self.stdout.write("\r\033[K", ending="")
