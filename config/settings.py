@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -335,4 +336,11 @@ AUDIT_VERIFY_KEYS = env_secret("AUDIT_VERIFY_KEYS", "")
 CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {
     "task": "audit.tasks.audit_checkpoint",
     "schedule": timedelta(minutes=15),
+}
+# Once a day a full checkpoint covers every stream head, including events committed too late
+# for the incremental runs to notice (see docs/audit.md, "Checkpoints").
+CELERY_BEAT_SCHEDULE["audit-checkpoint-full"] = {
+    "task": "audit.tasks.audit_checkpoint",
+    "schedule": crontab(hour=3, minute=30),
+    "kwargs": {"full": True},
 }
