@@ -12,11 +12,15 @@ the demo never replaces a key that data is already encrypted under.
 
 from __future__ import annotations
 
+import argparse
 import base64
 import os
+import re
 import secrets
 import sys
 from datetime import UTC, datetime
+
+KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,32}")
 
 
 def new_key_line(key_id: str) -> str:
@@ -24,10 +28,15 @@ def new_key_line(key_id: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    args = [a for a in argv if not a.startswith("--")]
-    key_id = args[0] if args else "k" + datetime.now(UTC).strftime("%Y%m%d%H%M")
-    if "--into" in argv:
-        path = argv[argv.index("--into") + 1]
+    parser = argparse.ArgumentParser(description="Print or store a fresh key line.")
+    parser.add_argument("key_id", nargs="?", help="defaults to k<UTC timestamp>")
+    parser.add_argument("--into", metavar="FILE", help="create FILE (0600) unless it exists")
+    args = parser.parse_args(argv)
+    key_id = args.key_id or "k" + datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    if not KEY_ID.fullmatch(key_id):
+        parser.error("a key id is 1-32 letters, digits, '.', '_' or '-'")
+    if args.into:
+        path = args.into
         if os.path.exists(path):
             print(f"{path} exists; keeping it.")
             return 0
