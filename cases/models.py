@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models
+from django.db import models, router
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +23,11 @@ from cases.crypto.fields import EncryptedTextField
 from cases.crypto.keys import KEY_ID_MAX_LENGTH
 
 _DATA_KEY_CACHE = "_crypto_data_key"
+
+# The columns that hold (or record the destruction of) a case's data key. An ordinary save of an
+# existing case never writes them; only a save whose update_fields names them does (shredding,
+# and rotation, which uses a conditional UPDATE of its own). See Case.save().
+KEY_FIELDS = ("wrapped_key", "key_id", "key_destroyed_at")
 
 
 class CaseQuerySet(models.QuerySet["Case"]):
@@ -76,12 +81,40 @@ class Case(models.Model):
         state.pop(_DATA_KEY_CACHE, None)
         return state
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(
+        self,
+        *,
+        force_insert: bool | tuple[Any, ...] = False,
+        force_update: bool = False,
+        using: str | None = None,
+        update_fields: Iterable[str] | None = None,
+    ) -> None:
+        """Save the case; for a case that is already stored, never its key columns unless
+        ``update_fields`` names them.
+
+        A case instance loaded before its key was destroyed (or re-wrapped by ``rotate_keys``)
+        still holds the old wrapped key. Written back by a plain ``save()``, it would undo the
+        shredding — the content would decrypt again — or the rotation. So a plain save of a
+        stored case is an ``update_fields`` save of every loaded column except ``KEY_FIELDS``;
+        the services that change the key name those columns themselves. (A consequence: a
+        plain save of a case whose row is gone raises instead of inserting it again.)
+        """
         if self._state.adding:
             # Every case has its own data key from its first insert on. For a loaded case saved
             # under a new primary key this fails loudly: its wrapped key is bound to the old one.
             self.crypto_data_key()
-        super().save(*args, **kwargs)
+        elif update_fields is None and not force_insert:
+            target = using or router.db_for_write(type(self), instance=self)
+            if target == self._state.db:  # a copy into another database takes its key along
+                update_fields = [
+                    field.attname for field in self._meta.concrete_fields
+                    if not field.primary_key and not field.generated
+                    and field.name not in KEY_FIELDS and field.attname in self.__dict__
+                ]
+        super().save(
+            force_insert=force_insert, force_update=force_update, using=using,
+            update_fields=update_fields,
+        )
 
     @property
     def key_owner_label(self) -> str:
@@ -114,7 +147,8 @@ class Case(models.Model):
         return key
 
     def forget_data_key(self) -> None:
-        """Crypto-shred: drop the wrapped key (and the cached one). The caller saves."""
+        """Crypto-shred: drop the wrapped key (and the cached one). The caller saves, naming
+        ``KEY_FIELDS`` in ``update_fields`` (a plain ``save()`` leaves the key columns alone)."""
         self.wrapped_key = None
         self.key_id = ""
         self.key_destroyed_at = timezone.now()

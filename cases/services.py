@@ -15,7 +15,7 @@ from audit.actors import Actor
 from audit.services import record
 from cases.crypto.blind_index import blind_index_fields
 from cases.exceptions import CaseKeyAlreadyDestroyedError
-from cases.models import Case
+from cases.models import KEY_FIELDS, Case
 
 
 @transaction.atomic(durable=True)
@@ -39,7 +39,8 @@ def _destroy_key_locked(*, case: Case, actor: AbstractBaseUser) -> Case:
     index_fields = [field.attname for field in blind_index_fields(Case)]
     for attname in index_fields:
         setattr(case, attname, "")
-    case.save(update_fields=["wrapped_key", "key_id", "key_destroyed_at", *index_fields])
+    # Named explicitly: a plain save() of a stored case never writes the key columns.
+    case.save(update_fields=[*KEY_FIELDS, *index_fields])
     record(
         stream=str(case.pk),
         action=actions.CASE_KEY_DESTROYED,

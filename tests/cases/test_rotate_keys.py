@@ -17,7 +17,7 @@ from audit.models import AuditEvent
 from audit.testing import erase_audit_trail
 from cases.crypto.canary import ensure_canary, verify_canary
 from cases.crypto.rotation import cases_to_rewrap, rewrap_case_keys
-from cases.models import Case, KeyCanary
+from cases.models import KEY_FIELDS, Case, KeyCanary
 from tests.cases.conftest import ProbeNote, fresh, key_line, raw_column, write_raw_column
 
 OLD = key_line("k-old", 0x0A)
@@ -50,7 +50,7 @@ def test_rotation_then_retiring_the_old_key(settings: Settings, probe_tables: No
     note = ProbeNote.objects.create(case=cases[0], body="note body", data={"a": 1})
     destroyed = Case.objects.create()
     destroyed.forget_data_key()
-    destroyed.save()
+    destroyed.save(update_fields=KEY_FIELDS)
     values_before = {c.pk: raw_column(Case, c.pk, "reporter_email") for c in cases}
     note_before = raw_column(ProbeNote, note.pk, "body")
 
