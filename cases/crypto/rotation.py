@@ -5,6 +5,8 @@ work is done in short batches, each its own transaction that locks its rows with
 ``SKIP LOCKED``: a case being changed right now is skipped (and reported), never waited for, so
 the application keeps serving. Rows are walked in primary-key order and selected by "key id is
 not the newest", so an interrupted run resumes where it stopped, and a second run finds nothing.
+Each case is re-wrapped with a conditional ``UPDATE ... WHERE key_id = <old> AND wrapped_key =
+<old>``, so a concurrent change to its key (a shredding) is never overwritten.
 """
 
 from __future__ import annotations
@@ -68,12 +70,19 @@ def rewrap_case_keys(
             )
             if not batch:
                 break
+            changed = 0
             for case in batch:
-                case.wrapped_key, case.key_id = rewrap(
+                wrapped, key_id = rewrap(
                     case.wrapped_key, owner=case.key_owner_label, key_id=case.key_id, keyring=ring
                 )
-            Case.objects.using(using).bulk_update(batch, ["wrapped_key", "key_id"])
-        rewrapped += len(batch)
+                # Only if the row still holds what was re-wrapped: a change made since it was
+                # read (a shredding, another run) wins and is left as it is. PostgreSQL's row
+                # lock already keeps such changes out; this holds without it (SQLite), too.
+                changed += Case.objects.using(using).filter(
+                    pk=case.pk, key_id=case.key_id, wrapped_key=case.wrapped_key,
+                    key_destroyed_at__isnull=True,
+                ).update(wrapped_key=wrapped, key_id=key_id)
+        rewrapped += changed
         after = batch[-1].pk
         if progress is not None:
             progress(rewrapped)

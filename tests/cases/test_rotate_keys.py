@@ -10,11 +10,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import timezone
 from pytest_django import Settings
 
 from audit import actions
 from audit.models import AuditEvent
 from audit.testing import erase_audit_trail
+from cases.crypto import rotation
 from cases.crypto.canary import ensure_canary, verify_canary
 from cases.crypto.rotation import cases_to_rewrap, rewrap_case_keys
 from cases.models import KEY_FIELDS, Case, KeyCanary
@@ -159,3 +161,39 @@ def test_rotation_skips_rows_locked_by_the_running_application(settings: Setting
     finally:
         other.close()
         erase_audit_trail()  # the test runner's TRUNCATE is refused on a non-empty trail
+
+
+@pytest.mark.django_db
+def test_a_key_changed_between_read_and_rewrap_is_not_overwritten(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a concurrent shredding (or a second rotation run) does between the batch's read and
+    its write wins: the re-wrap is a conditional UPDATE on the key it read."""
+    shredded, raced, calm = sorted(_start_under_old_key(settings, 3), key=lambda c: c.pk)
+    emails = {c.pk: fresh(c).reporter_email for c in (raced, calm)}
+    settings.ENCRYPTION_KEYS = f"{NEW},{OLD}"
+    real_rewrap = rotation.rewrap
+    other_run: dict[str, bytes] = {}
+
+    def rewrap_while_others_write(wrapped: bytes, **kwargs: object) -> tuple[bytes, str]:
+        owner = kwargs["owner"]
+        if owner == shredded.key_owner_label:
+            Case.objects.filter(pk=shredded.pk).update(
+                wrapped_key=None, key_id="", key_destroyed_at=timezone.now(),
+                reporter_email_index="",
+            )
+        elif owner == raced.key_owner_label:
+            other_run["wrapped"], _ = real_rewrap(wrapped, **kwargs)  # type: ignore[arg-type]
+            Case.objects.filter(pk=raced.pk).update(
+                wrapped_key=other_run["wrapped"], key_id="k-new"
+            )
+        return real_rewrap(wrapped, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rotation, "rewrap", rewrap_while_others_write)
+    result = rewrap_case_keys()
+    assert (result.rewrapped, result.skipped_busy, result.canary_rewrapped) == (1, 0, True)
+    assert raw_column(Case, shredded.pk, "wrapped_key") is None
+    assert fresh(shredded).key_destroyed_at is not None
+    assert raw_column(Case, raced.pk, "wrapped_key") == other_run["wrapped"]
+    settings.ENCRYPTION_KEYS = NEW
+    assert {c.pk: fresh(c).reporter_email for c in (raced, calm)} == emails
