@@ -167,6 +167,58 @@ class EncryptedAttribute:
         instance.__dict__[self.attname] = value
 
 
+def seal_state(instance: models.Model, state: dict[str, Any]) -> dict[str, Any]:
+    """Replace every plaintext of an encrypted field in ``state`` (the instance's pickled
+    ``__dict__``) with ciphertext, so a pickled instance — in a cache, a task message, a
+    session — never carries content in the clear.
+
+    A value read since loading (the plaintext is cached on the instance) or assigned since is
+    encrypted afresh under the instance's data key and bound to its place, as ``save()`` would
+    do; it travels as a ``Sealed`` and decrypts again when read after unpickling, unsaved
+    changes included. Values not read yet are ``Sealed`` already; ``None`` and ``DESTROYED``
+    hold nothing. An instance whose plaintext cannot be encrypted — one not saved yet (a
+    ``Sealed`` value cannot be inserted), or whose key is destroyed — refuses to be pickled.
+    """
+    for field in instance._meta.concrete_fields:
+        if not isinstance(field, EncryptedField):
+            continue
+        value = state.get(field.attname)
+        if value is None or value.__class__ is Sealed or value is DESTROYED:
+            continue
+        place = f"{instance._meta.label}.{field.name} pk={instance.pk}"
+        if instance._state.adding:
+            raise CryptoError(
+                f"{place}: an unsaved instance with encrypted values is never pickled (its "
+                "values would have to travel in the clear); save it first."
+            )
+        key = field.data_key(instance)
+        if key is DESTROYED:
+            raise KeyDestroyedError(
+                f"{place}: the data key is destroyed, so this value cannot be pickled."
+            )
+        sealed = key.seal(field.encode(value), field.associated_data(instance, key))  # type: ignore[union-attr]
+        state[field.attname] = Sealed(bytes(sealed))
+    return state
+
+
+_SEALING_GETSTATE = "_crypto_seals_pickled_state"
+
+
+def _seal_pickled_state_of(cls: type[models.Model]) -> None:
+    """Make ``cls.__getstate__`` (what pickling, ``copy`` and ``deepcopy`` of a model instance
+    use) pass its result through ``seal_state``, once per class, around whatever the class
+    already does (``Case`` drops its unwrapped key there)."""
+    if cls.__dict__.get(_SEALING_GETSTATE):
+        return
+    inherited = cls.__getstate__
+
+    def __getstate__(self: models.Model) -> dict[str, Any]:
+        return seal_state(self, inherited(self))
+
+    cls.__getstate__ = __getstate__  # type: ignore[method-assign]
+    setattr(cls, _SEALING_GETSTATE, True)
+
+
 class EncryptedField(models.Field):
     """Base class: subclasses say how a value becomes bytes (``encode``) and back (``decode``)."""
 
@@ -201,6 +253,7 @@ class EncryptedField(models.Field):
         path = getattr(cls, "encryption_key_path", None)
         self._key_path = tuple(path.split("__")) if isinstance(path, str) and path else ()
         self.__dict__.pop("key_owner_cache_name", None)  # a copy's, from another model
+        _seal_pickled_state_of(cls)
 
     @cached_property
     def key_owner_cache_name(self) -> str | None:
