@@ -6,9 +6,13 @@ mistyped key stops the process with an ``ImproperlyConfigured`` naming the setti
 before any request could fail half-way or store data under a key nobody can open later.
 
 The canary is created under the newest keys on ``migrate`` (a ``post_migrate`` handler, so no key
-material ever sits in a migration) or on first use, and re-wrapped by ``rotate_keys`` only after
-every case key has been re-wrapped: while it still opens only under the old key, removing that
-key too early is caught here.
+material ever sits in a migration) or on first use — in both cases only while the database holds
+no cases: a canary made under whatever keys are configured would vouch for them whether or not
+they open the stored data. A missing canary next to cases stops start-up instead; the row is
+restored from a backup, or re-created by ``recreate_canary()`` once the configured keys have
+opened stored case keys and blind indexes. It is re-wrapped by ``rotate_keys`` only after every
+case key has been re-wrapped: while it still opens only under the old key, removing that key too
+early is caught here.
 
 Call it once per process start: ``from cases.crypto.canary import verify_canary``.
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 from typing import Any
 
@@ -34,12 +39,25 @@ from cases.crypto.keys import (
     encryption_keyring,
 )
 
+logger = logging.getLogger("cases.crypto")
+
 CANARY_PK = 1
 CANARY_OWNER = f"cases.keycanary:{CANARY_PK}"
 _INDEX_CHECK_MESSAGE = b"ombuds/blind-index-canary/v1"
 _ROTATION_HINT = (
     "Configure the old key again (after the newest one) and run `manage.py rotate_keys` "
     "before removing it."
+)
+
+
+MISSING_CANARY = (
+    "The key canary (the one row of the table cases_keycanary) is missing, but the database "
+    "holds cases: it is not re-created under the configured keys, which may not be the keys the "
+    "stored data needs. Restore the row from a backup of this database (it holds nothing usable "
+    "without the keys), e.g. `pg_restore --data-only --table=cases_keycanary <backup>`; or, "
+    "with no such backup, re-create it after the configured keys have opened stored cases: "
+    "`python manage.py shell -c \"from cases.crypto.canary import recreate_canary; "
+    "recreate_canary()\"`. See docs/encryption.md, \"Start-up canary\"."
 )
 
 
@@ -53,12 +71,45 @@ def _canary_model() -> Any:
     return KeyCanary
 
 
+def _existing_canary(using: str) -> Any:
+    return _canary_model().objects.using(using).filter(pk=CANARY_PK).first()
+
+
+def _holds_cases(using: str) -> bool:
+    from cases.models import Case
+
+    return Case.objects.using(using).exists()
+
+
 def ensure_canary(using: str = DEFAULT_DB_ALIAS) -> Any:
-    """The canary row, created under the newest configured keys if there is none."""
-    model = _canary_model()
-    existing = model.objects.using(using).filter(pk=CANARY_PK).first()
+    """The canary row; created under the newest configured keys only if the database holds no
+    cases yet. Raises ImproperlyConfigured if it is missing next to stored cases."""
+    existing = _existing_canary(using)
     if existing is not None:
         return existing
+    if _holds_cases(using):
+        raise ImproperlyConfigured(MISSING_CANARY)
+    return _create_canary(using)
+
+
+def recreate_canary(using: str = DEFAULT_DB_ALIAS) -> Any:
+    """Re-create a lost canary next to stored cases, after the configured keys have proved
+    themselves on them (ImproperlyConfigured otherwise, naming the key); see MISSING_CANARY.
+
+    Proof: for every KEK id cases are wrapped under, one case's data key opens; for every
+    blind-index key id stored indexes were computed with, one case's index is recomputed from
+    its decrypted value. A configured key nothing is stored under yet cannot be wrong for the
+    stored data and is taken as it is.
+    """
+    existing = _existing_canary(using)
+    if existing is not None:
+        return existing
+    _prove_keys_on_cases(using)
+    return _create_canary(using)
+
+
+def _create_canary(using: str) -> Any:
+    model = _canary_model()
     index_ring = blind_index_keyring()
     wrapped, key_id = wrap_material(os.urandom(KEY_BYTES), owner=CANARY_OWNER)
     canary, _ = model.objects.using(using).get_or_create(
@@ -133,6 +184,81 @@ def canary_table_exists(using: str = DEFAULT_DB_ALIAS) -> bool:
 
 
 def create_canary_after_migrate(using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
-    """post_migrate handler: a fresh database gets its canary under the configured keys."""
-    if canary_table_exists(using):
-        ensure_canary(using)
+    """post_migrate handler: a fresh database gets its canary under the configured keys.
+
+    A database that holds cases but lost its canary does not get a new one here: start-up and
+    ``manage.py check --database`` refuse it with MISSING_CANARY, which says how to restore it.
+    """
+    if not canary_table_exists(using) or _existing_canary(using) is not None:
+        return
+    if _holds_cases(using):
+        logger.warning("%s", MISSING_CANARY)
+        return
+    _create_canary(using)
+
+
+def _prove_keys_on_cases(using: str) -> None:
+    from cases.models import Case
+
+    ring = encryption_keyring()
+    cases = Case.objects.using(using)
+    key_ids = cases.exclude(key_id="").order_by().values_list("key_id", flat=True).distinct()
+    for key_id in sorted(key_ids):
+        if key_id not in ring:
+            raise ImproperlyConfigured(
+                f"{ENCRYPTION_KEYS} does not contain the key {key_id!r} that stored data keys "
+                f"are wrapped under (configured: {', '.join(ring.ids)}); the canary is not "
+                "re-created."
+            )
+        case = cases.filter(key_id=key_id, wrapped_key__isnull=False).only(
+            "pk", "wrapped_key", "key_id"
+        ).first()
+        if case is None:
+            continue
+        try:
+            unwrap_material(case.wrapped_key, owner=case.key_owner_label, key_id=key_id)
+        except DecryptionError:
+            raise ImproperlyConfigured(
+                f"{ENCRYPTION_KEYS}: the key {key_id!r} does not open the data key of case "
+                f"{case.pk} (wrong key material for that id); the canary is not re-created."
+            ) from None
+    _prove_index_keys_on_cases(cases)
+
+
+def _prove_index_keys_on_cases(cases: Any) -> None:
+    """One stored blind index per index key id, recomputed from its decrypted value: a
+    ``<name>_index`` field of Case paired with the encrypted field ``<name>``."""
+    from cases.crypto.blind_index import blind_index_candidates, blind_index_fields
+    from cases.crypto.fields import EncryptedField
+
+    index_ring = blind_index_keyring()
+    encrypted = {f.name: f for f in cases.model._meta.concrete_fields
+                 if isinstance(f, EncryptedField)}
+    for index_field in blind_index_fields(cases.model):
+        value_field = encrypted.get(index_field.name.removesuffix("_index"))
+        if value_field is None:
+            continue
+        column = index_field.attname
+        stored = cases.exclude(**{column: ""})
+        unknown = stored
+        for key_id in index_ring.ids:
+            unknown = unknown.exclude(**{f"{column}__startswith": f"{key_id}:"})
+        stray = unknown.values_list(column, flat=True).first()
+        if stray is not None:
+            raise ImproperlyConfigured(
+                f"{BLIND_INDEX_KEYS} does not contain the key {stray.partition(':')[0]!r} that "
+                f"stored {index_field.name} values were computed with (configured: "
+                f"{', '.join(index_ring.ids)}); the canary is not re-created."
+            )
+        for key_id in index_ring.ids:
+            case = stored.filter(**{f"{column}__startswith": f"{key_id}:"}).first()
+            if case is None:
+                continue
+            value = getattr(case, value_field.attname)
+            candidates = blind_index_candidates(value if isinstance(value, str) else None)
+            if getattr(case, column) not in candidates:
+                raise ImproperlyConfigured(
+                    f"{BLIND_INDEX_KEYS}: the key {key_id!r} does not reproduce the stored "
+                    f"{index_field.name} of case {case.pk} (wrong key material for that id); "
+                    "the canary is not re-created."
+                )

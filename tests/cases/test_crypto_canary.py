@@ -9,7 +9,14 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from pytest_django import DjangoAssertNumQueries, Settings
 
-from cases.crypto.canary import CANARY_PK, ensure_canary, verify_canary
+from cases.crypto.canary import (
+    CANARY_PK,
+    create_canary_after_migrate,
+    ensure_canary,
+    recreate_canary,
+    rewrap_canary,
+    verify_canary,
+)
 from cases.crypto.checks import check_encryption_keys
 from cases.models import Case, KeyCanary
 from tests.cases.conftest import key_b64, key_line
@@ -26,11 +33,68 @@ def test_migrate_created_the_canary_under_the_newest_keys() -> None:
     verify_canary()
 
 
-def test_the_canary_is_created_on_first_use() -> None:
+def test_the_canary_is_created_on_first_use_of_a_database_without_cases() -> None:
     KeyCanary.objects.all().delete()
     verify_canary()
     assert KeyCanary.objects.count() == 1
     assert ensure_canary().pk == CANARY_PK
+
+
+def test_a_missing_canary_next_to_cases_is_not_recreated(settings: Settings) -> None:
+    Case.objects.create()
+    KeyCanary.objects.all().delete()
+    settings.ENCRYPTION_KEYS = key_line(TEST_KEKS[0], 0x33)  # wrong material, right id
+    with pytest.raises(ImproperlyConfigured) as refused:
+        verify_canary()
+    message = str(refused.value)
+    assert "key canary" in message and "is missing, but the database holds cases" in message
+    assert "pg_restore --data-only --table=cases_keycanary" in message
+    assert "recreate_canary()" in message
+    assert key_b64(0x33) not in message
+    assert not KeyCanary.objects.exists()
+    errors = check_encryption_keys(databases=["default"])
+    assert [e.id for e in errors] == ["cases.E101"]
+    assert "is missing" in errors[0].msg
+
+
+def test_post_migrate_does_not_recreate_a_missing_canary_next_to_cases(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    Case.objects.create()
+    KeyCanary.objects.all().delete()
+    create_canary_after_migrate(using="default")
+    assert not KeyCanary.objects.exists()
+    assert "is missing" in caplog.text
+    Case.objects.all().delete()
+    create_canary_after_migrate(using="default")  # an empty database gets its canary
+    assert KeyCanary.objects.count() == 1
+
+
+def test_recreate_canary_only_under_keys_that_open_the_stored_cases(settings: Settings) -> None:
+    case = Case()
+    case.set_reporter_email("someone@example.org")
+    case.save()
+    KeyCanary.objects.all().delete()
+    right_keks, right_biks = settings.ENCRYPTION_KEYS, settings.BLIND_INDEX_KEYS
+
+    settings.ENCRYPTION_KEYS = key_line(TEST_KEKS[0], 0x33)
+    with pytest.raises(ImproperlyConfigured, match="'test-kek-2' does not open the data key"):
+        recreate_canary()
+    settings.ENCRYPTION_KEYS = key_line("k-other", 0x33)
+    with pytest.raises(ImproperlyConfigured, match="does not contain the key 'test-kek-2'"):
+        recreate_canary()
+    settings.ENCRYPTION_KEYS = right_keks
+    settings.BLIND_INDEX_KEYS = key_line("test-bik-1", 0x44)
+    with pytest.raises(ImproperlyConfigured, match="'test-bik-1' does not reproduce"):
+        recreate_canary()
+    settings.BLIND_INDEX_KEYS = key_line("bik-other", 0x44)
+    with pytest.raises(ImproperlyConfigured, match="does not contain the key 'test-bik-1'"):
+        recreate_canary()
+    assert not KeyCanary.objects.exists()
+
+    settings.BLIND_INDEX_KEYS = right_biks
+    assert recreate_canary().key_id == TEST_KEKS[0]
+    verify_canary()
 
 
 def test_wrong_key_material_is_refused_with_a_clear_message(settings: Settings) -> None:
@@ -79,12 +143,13 @@ def test_manage_py_check_with_a_database_catches_a_wrong_key(settings: Settings)
 
 def test_the_check_names_keys_still_in_use_but_no_longer_configured(settings: Settings) -> None:
     old_case = Case.objects.create()  # wrapped under test-kek-2
-    settings.ENCRYPTION_KEYS = f"{key_line('k-new', 0x21)},{key_line(TEST_KEKS[0], 2)}"
+    settings.ENCRYPTION_KEYS = f"{key_line('k-new', 0x21)},{settings.ENCRYPTION_KEYS}"
     # The canary still opens; every case still opens: nothing to report.
     assert check_encryption_keys(databases=["default"]) == []
-    KeyCanary.objects.all().delete()
+    assert rewrap_canary()  # the canary moved to the new key, the case did not
     settings.ENCRYPTION_KEYS = key_line("k-new", 0x21)
-    # A canary re-created under the new key alone cannot vouch for the old cases; the check can.
+    # The canary opens under the new key alone, but it cannot vouch for the old cases; the
+    # check can.
     errors = check_encryption_keys(databases=["default"])
     assert [e.id for e in errors] == ["cases.E102"]
     assert "'test-kek-2'" in errors[0].msg
