@@ -197,3 +197,16 @@ def test_a_key_changed_between_read_and_rewrap_is_not_overwritten(
     assert raw_column(Case, raced.pk, "wrapped_key") == other_run["wrapped"]
     settings.ENCRYPTION_KEYS = NEW
     assert {c.pk: fresh(c).reporter_email for c in (raced, calm)} == emails
+
+
+@pytest.mark.django_db
+def test_another_database_is_refused_before_any_change(settings: Settings) -> None:
+    """The audit event can only be recorded on the default database (audit.services.record
+    takes no alias), so a rotation of another database is refused rather than audited there."""
+    cases = _start_under_old_key(settings, 1)
+    settings.ENCRYPTION_KEYS = f"{NEW},{OLD}"
+    with pytest.raises(CommandError, match="'default' database only") as refused:
+        _rotate("--database", "replica")
+    assert "audit event" in str(refused.value)
+    assert fresh(cases[0]).key_id == "k-old"
+    assert not AuditEvent.objects.filter(action=actions.KEYS_ROTATED).exists()

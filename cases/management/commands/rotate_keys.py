@@ -29,11 +29,23 @@ class Command(BaseCommand):
             "--batch-size", type=int, default=500,
             help="Cases per transaction (default 500); each batch locks only its own rows.",
         )
-        parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
+        parser.add_argument(
+            "--database", default=DEFAULT_DB_ALIAS,
+            help="Only the default database: the keys.rotated audit event is recorded there.",
+        )
 
     def handle(self, *args: Any, batch_size: int, database: str, **options: Any) -> None:
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
+        if database != DEFAULT_DB_ALIAS:
+            # audit.services.record() has no database argument: it writes to the default
+            # database, inside a transaction there. Rotating another database would put the
+            # keys.rotated event into the wrong database's trail, outside the rotation's own.
+            raise CommandError(
+                f"--database {database!r}: rotate_keys runs on the {DEFAULT_DB_ALIAS!r} database "
+                "only, because its audit event can only be recorded there. Run it with that "
+                "database configured as the default one (DATABASE_URL)."
+            )
         ring = encryption_keyring()
         unknown = [key_id for key_id in key_ids_in_use(database) if key_id not in ring]
         if unknown:
