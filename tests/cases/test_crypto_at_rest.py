@@ -9,6 +9,7 @@ not looking at the right data. Assertion messages name the place, never the mark
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import uuid
 
@@ -58,9 +59,26 @@ def test_no_marker_in_the_tables(probe_tables: None) -> None:
     assert leaks == [], "a plaintext marker is stored in a table cell"
 
 
+def _pg_dump() -> str:
+    """The pg_dump on PATH; a missing one fails the test (never skips it: the check that
+    nothing readable reaches a dump must not vanish quietly)."""
+    found = shutil.which("pg_dump")
+    if found is None:
+        pytest.fail("pg_dump is not on PATH: install the PostgreSQL client tools (the same "
+                    "major version as the server, or newer) to run this test.")
+    return found
+
+
+def test_a_missing_pg_dump_fails_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(pytest.fail.Exception, match="pg_dump is not on PATH"):
+        _pg_dump()
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_no_marker_in_a_full_pg_dump(probe_tables: None) -> None:
+    pg_dump = _pg_dump()
     marker = f"MARK{uuid.uuid4().hex}"
     case, _ = _write_marked_rows(marker)  # committed: pg_dump sees what other sessions see
     try:
@@ -70,7 +88,7 @@ def test_no_marker_in_a_full_pg_dump(probe_tables: None) -> None:
             env["PGPASSWORD"] = settings_dict["PASSWORD"]
         dump = subprocess.run(
             [
-                "/usr/bin/pg_dump", "--no-owner",
+                pg_dump, "--no-owner",
                 "--host", settings_dict.get("HOST") or "127.0.0.1",
                 "--port", str(settings_dict.get("PORT") or 5432),
                 "--username", settings_dict.get("USER") or "postgres",
