@@ -94,14 +94,16 @@ def test_filter_by_action_and_dates(
     auditor_client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stream = new_stream()
-    now = timezone.now()
+    # Local noon, for both stamps: run near midnight, "today" must not slip to another day.
+    now = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
     monkeypatch.setattr("audit.services.timezone.now", lambda: now - timedelta(days=10))
     add_events(stream, 2)  # case.created, case.viewed ten days ago
-    monkeypatch.undo()
+    monkeypatch.setattr("audit.services.timezone.now", lambda: now)
     add_events(stream, 1)  # case.created today
+    monkeypatch.undo()
     assert len(_rows(auditor_client.get(URL, {"stream": stream,
                                               "action": actions.CASE_CREATED}))) == 2
-    today = timezone.localdate().isoformat()
+    today = timezone.localdate(now).isoformat()
     recent = _rows(auditor_client.get(URL, {"stream": stream, "date_from": today}))
     assert len(recent) == 1
     old_day = timezone.localdate(now - timedelta(days=10)).isoformat()
