@@ -76,3 +76,20 @@ def test_bad_configuration_stops_start_up_naming_the_variable(
     assert "ImproperlyConfigured" in result.stderr
     assert named in result.stderr
     assert "started" not in result.stdout
+
+
+def test_manage_py_names_the_missing_variable_instead_of_a_traceback() -> None:
+    secrets = {"SECRET_KEY", "SECRET_KEY_FILE"}
+    base = {k: v for k, v in os.environ.items()
+            if not k.endswith(("_KEYS", "_KEYS_FILE")) and k not in secrets}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT, env={**base, "DJANGO_SETTINGS_MODULE": "config.settings",
+                       "DJANGO_ENV": "production"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Configuration error: The secret SECRET_KEY is required: set SECRET_KEY or "
+        "SECRET_KEY_FILE."
+    )
