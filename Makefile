@@ -17,14 +17,15 @@ $(VENV)/.installed: requirements.lock
 install: $(VENV)/.installed
 
 # Local secrets for the demo only, created once under var/ (git-ignored) and never replaced.
-var/secret_key var/keys/encryption_keys var/keys/blind_index_keys var/keys/audit_signing_keys:
+var/secret_key var/keys/encryption_keys var/keys/blind_index_keys var/keys/receipt_code_keys var/keys/audit_signing_keys:
 	@mkdir -p var/keys
 	@test -f var/secret_key || ($(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key && chmod 600 var/secret_key && echo "Created var/secret_key (demo only).")
 	@$(PYTHON) deploy/generate_keys.py demo-kek-1 --into var/keys/encryption_keys
 	@$(PYTHON) deploy/generate_keys.py demo-bik-1 --into var/keys/blind_index_keys
+	@$(PYTHON) deploy/generate_keys.py demo-rck-1 --into var/keys/receipt_code_keys
 	@$(PYTHON) deploy/generate_keys.py demo-ask-1 --into var/keys/audit_signing_keys
 
-demo: install var/secret_key var/keys/encryption_keys var/keys/blind_index_keys var/keys/audit_signing_keys
+demo: install var/secret_key var/keys/encryption_keys var/keys/blind_index_keys var/keys/receipt_code_keys var/keys/audit_signing_keys
 	HOST=$(HOST) PORT=$(PORT) bash deploy/demo.sh
 
 # Chromium and ChromeDriver from Debian, axe-core from npm: the browser tests need both.

@@ -9,3 +9,23 @@ class ApplicationError(Exception):
 
 class CaseKeyAlreadyDestroyedError(ApplicationError):
     """The case's data key was destroyed before; there is nothing left to destroy."""
+
+
+class InvalidTransitionInput(ApplicationError):
+    """What was given with a transition breaks a rule (wrong committee, missing reason...).
+
+    The message is written for the person who filled in the form."""
+
+
+class TransitionUnavailable(ApplicationError):
+    """The transition is not possible from the case's current state, or a rule does not hold.
+
+    Also what a person sees when a colleague moved the case on a moment earlier."""
+
+
+class NotPermitted(ApplicationError):
+    """The actor may see the case but not do this (an advisor acting as a committee...)."""
+
+
+class InvalidCaseInput(ApplicationError):
+    """A registration, note or message that cannot be stored as given."""

@@ -1,26 +1,57 @@
-"""The Case aggregate's models.
+"""The Case aggregate's models (DESIGN.md §4).
 
-This module starts the Case with what encryption needs: a UUID primary key assigned in Python
-(so ciphertexts can be bound to the row before it is inserted) and the case's own data key,
-stored only wrapped by a key-encryption key. The workflow fields follow in later work.
+A case has a UUID primary key assigned in Python (so ciphertexts can be bound to the row before
+it is inserted) and its own data key, stored only wrapped by a key-encryption key. Everything a
+person wrote or said is an encrypted field; what the office counts and filters on (kind,
+channel, categories, state, dates) is plain.
+
+The workflow lives on ``Case`` as django-fsm-2 transitions whose conditions hold the office's
+rules (see ``cases.workflow`` for the rules and the reasons shown when one does not hold). Only
+the services in ``cases.services`` call transitions.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import models, router
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from cases import deadlines, workflow
+from cases.choices import (
+    ADVISOR_OUTCOMES,
+    COMMITTEES_FOR_AFFILIATION,
+    Affiliation,
+    Channel,
+    Committee,
+    Kind,
+    MessageDirection,
+    Outcome,
+    Population,
+    ReceivedVia,
+    ReporterRole,
+    State,
+)
 from cases.crypto import envelope
-from cases.crypto.blind_index import BlindIndexField, blind_index, blind_index_matches
+from cases.crypto.blind_index import (
+    INDEX_MAX_LENGTH,
+    BlindIndexField,
+    blind_index,
+    blind_index_matches,
+)
 from cases.crypto.destroyed import DESTROYED, Destroyed
 from cases.crypto.exceptions import DecryptionError
-from cases.crypto.fields import EncryptedTextField
+from cases.crypto.fields import EncryptedBytesField, EncryptedTextField
 from cases.crypto.keys import KEY_ID_MAX_LENGTH
+from cases.exceptions import InvalidTransitionInput
 
 _DATA_KEY_CACHE = "_crypto_data_key"
 
@@ -34,8 +65,8 @@ class CaseQuerySet(models.QuerySet["Case"]):
     def bulk_create(self, objs: Iterable[Case], *args: Any, **kwargs: Any) -> list[Case]:
         objs = list(objs)
         for case in objs:
-            # bulk_create skips save(); each case still needs its own data key first.
-            case.crypto_data_key()
+            # bulk_create skips save(); each case still needs what save() gives a new case.
+            case.prepare_for_insert()
         return super().bulk_create(objs, *args, **kwargs)
 
     def with_reporter_email(self, email: str) -> CaseQuerySet:
@@ -44,8 +75,58 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return self.filter(blind_index_matches("reporter_email_index", email))
 
 
-class Case(models.Model):
+class Case(ConcurrentTransitionMixin, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # For staff: "2026-0042", numbered per year of receipt (see cases.references).
+    reference = models.CharField(_("reference"), max_length=16, unique=True, editable=False)
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    received_via = models.CharField(_("received via"), max_length=16,
+                                    choices=ReceivedVia.choices, default=ReceivedVia.WEB)
+    reporter_role = models.CharField(_("reporter's role"), max_length=16,
+                                     choices=ReporterRole.choices)
+    reporter_population = models.CharField(_("reporter's population"), max_length=16,
+                                           choices=Population.choices)
+    # Behaviour category tokens (cases.choices.Behaviour): plain, because the office counts them
+    # and they survive destruction in the statistical skeleton.
+    behaviours = models.JSONField(_("behaviour"), default=list)
+    accused_affiliation = models.CharField(_("affiliation of the person complained about"),
+                                           max_length=16, choices=Affiliation.choices,
+                                           default=Affiliation.UNKNOWN)
+
+    # protected: the state changes only through the transitions below, called by services.
+    state = FSMField(_("state"), default=State.RECEIVED, choices=State.choices, protected=True)
+    outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome.choices, blank=True)
+
+    # Dates and deadlines (cases.deadlines). next_deadline_at is the earliest deadline still
+    # open, kept by the services so dashboards filter on one indexed column.
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    acknowledgement_due_at = models.DateTimeField(_("acknowledgement due"))
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_late = models.BooleanField(_("acknowledged late"), default=False)
+    feedback_due_at = models.DateTimeField(_("feedback due"))
+    feedback_given_at = models.DateTimeField(_("feedback given"), null=True, blank=True)
+    next_deadline_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
+    referred_at = models.DateTimeField(_("referred"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("last change"), default=timezone.now)
+
+    # Referral (DESIGN.md §3): in writing, with consent, to the committee that matches.
+    statement_in_writing = models.BooleanField(_("written statement received"), default=False)
+    referral_consent_at = models.DateTimeField(_("consent to refer recorded"), null=True,
+                                               blank=True)
+    committee = models.CharField(_("committee"), max_length=16, choices=Committee.choices,
+                                 blank=True)
+
+    # Kept by the assignment service, so "unassigned" is an index lookup, not an anti-join.
+    is_assigned = models.BooleanField(_("assigned"), default=False)
+    advisors = models.ManyToManyField(settings.AUTH_USER_MODEL, through="CaseAssignment",
+                                      related_name="assigned_cases", blank=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                      null=True, blank=True, related_name="+",
+                                      verbose_name=_("registered by"))
 
     # The case's data key, wrapped by the key-encryption key named in key_id. Kept on the row,
     # so a page of cases needs no extra query for its keys. NULL once destroyed (crypto-shredded).
@@ -57,11 +138,40 @@ class Case(models.Model):
     reporter_email = EncryptedTextField(_("reporter's e-mail address"), null=True, blank=True)
     reporter_email_index = BlindIndexField()
 
+    # What people wrote or said: encrypted with the case's data key.
+    reporter_name = EncryptedTextField(_("reporter's name"), null=True, blank=True)
+    reporter_phone = EncryptedTextField(_("reporter's phone number"), null=True, blank=True)
+    narrative = EncryptedTextField(_("what happened"), null=True, blank=True)
+    occurred = EncryptedTextField(_("when and where"), null=True, blank=True)
+    desired_outcome = EncryptedTextField(_("what the reporter would like to happen"),
+                                         null=True, blank=True)
+    referral_reason = EncryptedTextField(_("reason for the choice of committee"), null=True,
+                                         blank=True)
+    return_reason = EncryptedTextField(_("why the committee returned the file"), null=True,
+                                       blank=True)
+    decision = EncryptedTextField(_("the committee's decision"), null=True, blank=True)
+
     objects = CaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        permissions = [
+            # Granted per case (django-guardian), never globally; see cases.access.
+            ("handle_case", "Handle the case as its advisor"),
+            ("review_case", "Review the case as the committee it was referred to"),
+        ]
+        indexes = [
+            # Keyset pagination of the case list, newest first, with and without a state.
+            models.Index(fields=["-received_at", "-id"], name="case_received"),
+            models.Index(fields=["state", "-received_at", "-id"], name="case_state_received"),
+            models.Index(fields=["-received_at", "-id"], name="case_unassigned",
+                         condition=models.Q(is_assigned=False)
+                         & ~models.Q(state__in=["closed", "destroyed"])),
+            # Due soon / overdue: the earliest open deadline.
+            models.Index(fields=["next_deadline_at", "id"], name="case_next_deadline",
+                         condition=models.Q(next_deadline_at__isnull=False)),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="case_key_present_or_destroyed",
@@ -100,9 +210,7 @@ class Case(models.Model):
         plain save of a case whose row is gone raises instead of inserting it again.)
         """
         if self._state.adding:
-            # Every case has its own data key from its first insert on. For a loaded case saved
-            # under a new primary key this fails loudly: its wrapped key is bound to the old one.
-            self.crypto_data_key()
+            self.prepare_for_insert()
         elif update_fields is None and not force_insert:
             target = using or router.db_for_write(type(self), instance=self)
             if target == self._state.db:  # a copy into another database takes its key along
@@ -115,6 +223,21 @@ class Case(models.Model):
             force_insert=force_insert, force_update=force_update, using=using,
             update_fields=update_fields,
         )
+
+    def prepare_for_insert(self) -> None:
+        """What every new case has from its first insert on: its own data key, its deadlines
+        and a reference (allocated here when the caller did not number it).
+
+        For a loaded case saved under a new primary key the key step fails loudly: its
+        wrapped key is bound to the old one.
+        """
+        self.crypto_data_key()
+        if self.acknowledgement_due_at is None:
+            self.start_clock()
+        if not self.reference:
+            from cases.references import next_reference  # the counter lives next to the model
+
+            self.reference = next_reference(timezone.localtime(self.received_at).year)
 
     @property
     def key_owner_label(self) -> str:
@@ -159,6 +282,128 @@ class Case(models.Model):
         self.reporter_email = email
         self.reporter_email_index = blind_index(email)
 
+    # --- deadlines -------------------------------------------------------------------------
+
+    def start_clock(self) -> None:
+        """Set the deadlines that follow from ``received_at`` (on a new case)."""
+        self.acknowledgement_due_at = deadlines.acknowledgement_due(self.received_at)
+        self.feedback_due_at = deadlines.feedback_due(received_at=self.received_at,
+                                                      acknowledged_at=None)
+        self.next_deadline_at = self.acknowledgement_due_at
+
+    def _refresh_next_deadline(self) -> None:
+        if self.state in (State.CLOSED, State.DESTROYED):
+            self.next_deadline_at = None
+        elif self.acknowledged_at is None:
+            self.next_deadline_at = self.acknowledgement_due_at
+        elif self.feedback_given_at is None:
+            self.next_deadline_at = self.feedback_due_at
+        else:
+            self.next_deadline_at = None
+
+    def record_feedback(self, moment: datetime) -> bool:
+        """The reporter has heard back about their case; True if this is the first time."""
+        if self.feedback_given_at is not None or self.acknowledged_at is None:
+            return False
+        self.feedback_given_at = moment
+        self._refresh_next_deadline()
+        return True
+
+    @property
+    def is_acknowledgement_overdue(self) -> bool:
+        return self.acknowledged_at is None and self.acknowledgement_due_at < timezone.now()
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.next_deadline_at is not None and self.next_deadline_at < timezone.now()
+
+    @property
+    def referral_committees(self) -> tuple[Committee, ...]:
+        """The committees this case could go to, by the affiliation of the person complained
+        about (DESIGN.md §3)."""
+        return COMMITTEES_FOR_AFFILIATION.get(self.accused_affiliation, ())
+
+    # --- the workflow (DESIGN.md §3); called only by cases.services -------------------------
+
+    @transition(field=state, source=State.RECEIVED, target=State.ACKNOWLEDGED)
+    def acknowledge(self, *, moment: datetime) -> None:
+        # Never refused for being late: a late acknowledgement is recorded as late.
+        self.acknowledged_at = moment
+        self.acknowledged_late = deadlines.is_late(done_at=moment,
+                                                   due_at=self.acknowledgement_due_at)
+        self.feedback_due_at = deadlines.feedback_due(received_at=self.received_at,
+                                                      acknowledged_at=moment)
+        self._refresh_next_deadline()
+
+    @transition(field=state, source=State.ACKNOWLEDGED, target=State.IN_PROGRESS)
+    def start(self) -> None:
+        pass
+
+    @transition(field=state, source=State.IN_PROGRESS, target=State.REFERRED,
+                conditions=workflow.REFERRAL_RULES)
+    def refer(self, *, committee: str, reason: str, moment: datetime) -> None:
+        if committee not in self.referral_committees:
+            raise InvalidTransitionInput(
+                _("This committee does not handle complaints about someone with this "
+                  "affiliation.")
+            )
+        reason = reason.strip()
+        if len(self.referral_committees) > 1 and not reason:
+            raise InvalidTransitionInput(
+                _("For someone with a dual appointment either committee may be chosen; record "
+                  "why this one.")
+            )
+        self.committee = committee
+        self.referral_reason = reason or None
+        self.return_reason = None
+        self.referred_at = moment
+        # Referring is feedback too: the reporter learns where their complaint went.
+        self.record_feedback(moment)
+
+    @transition(field=state, source=State.REFERRED, target=State.IN_PROGRESS)
+    def return_to_office(self, *, reason: str) -> None:
+        """The committee declines jurisdiction and returns the file to the advisor."""
+        reason = reason.strip()
+        if not reason:
+            raise InvalidTransitionInput(_("Say why the committee returns the file."))
+        self.return_reason = reason
+        self.committee = ""
+        self.referred_at = None
+
+    @transition(field=state, source=State.REFERRED, target=State.UNDER_REVIEW)
+    def accept(self) -> None:
+        pass
+
+    @transition(field=state, source=State.UNDER_REVIEW, target=State.DECIDED)
+    def decide(self, *, decision: str, moment: datetime) -> None:
+        decision = decision.strip()
+        if not decision:
+            raise InvalidTransitionInput(_("Write down the committee's decision."))
+        self.decision = decision
+        self.decided_at = moment
+
+    @transition(field=state, source=[State.IN_PROGRESS, State.DECIDED], target=State.CLOSED)
+    def close(self, *, outcome: str, moment: datetime) -> None:
+        allowed = ((Outcome.DECIDED_BY_COMMITTEE,) if self.state == State.DECIDED
+                   else ADVISOR_OUTCOMES)
+        if outcome not in allowed:
+            raise InvalidTransitionInput(_("Choose one of the outcomes offered."))
+        self.outcome = outcome
+        self.closed_at = moment
+        self.record_feedback(moment)
+        self.next_deadline_at = None
+
+    @transition(field=state, source=[State.RECEIVED, State.ACKNOWLEDGED, State.IN_PROGRESS],
+                target=State.CLOSED)
+    def withdraw(self, *, moment: datetime) -> None:
+        self.outcome = Outcome.WITHDRAWN
+        self.closed_at = moment
+        self.next_deadline_at = None
+
+    @transition(field=state, source=State.CLOSED, target=State.DESTROYED)
+    def destroy(self) -> None:
+        """Content is crypto-shredded by the service in the same transaction."""
+
 
 class KeyCanary(models.Model):
     """A single row that only the right keys open; see cases.crypto.canary."""
@@ -177,3 +422,162 @@ class KeyCanary(models.Model):
 
     def __str__(self) -> str:
         return f"key canary ({self.key_id})"
+
+
+class CaseReferenceCounter(models.Model):
+    """The last reference number handed out per year (see cases.references)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class CaseAssignment(models.Model):
+    """An advisor assigned to a case. Granting and revoking their object permissions goes with
+    it (cases.access); both happen only in cases.services."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    advisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="case_assignments")
+    assigned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "advisor"],
+                                               name="case_assignment_unique")]
+        indexes = [models.Index(fields=["advisor", "case"], name="case_assignment_advisor")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} / {self.advisor_id}"
+
+
+class CaseNote(models.Model):
+    """An advisor's private note: never shown to the reporter or to a committee."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    body = EncryptedTextField(_("note"))
+
+    encryption_key_path = "case"
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "-created_at"], name="case_note_case")]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+class CaseMessage(models.Model):
+    """A message between the office and the reporter (the reporter reads them on /status/)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=16, choices=MessageDirection.choices)
+    # The advisor who wrote a message to the reporter; empty for the reporter's own.
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    body = EncryptedTextField(_("message"))
+
+    encryption_key_path = "case"
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "-created_at"], name="case_message_case")]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+class CaseAttachment(models.Model):
+    """A file of the case: the original, kept as evidence, encrypted with the case key.
+
+    The metadata needed to list files (type, size, date) is plain; the name people gave the
+    file is encrypted, like its content. Listing never loads ``content``.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    # Staff who added it; empty when the reporter did.
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    filename = EncryptedTextField(_("file name"))
+    content = EncryptedBytesField()
+
+    encryption_key_path = "case"
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "-created_at"], name="case_attachment_case")]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+class CaseParty(models.Model):
+    """A person involved in the case (complained about, witness...), named only in ciphertext.
+
+    ``name_index`` finds the same person across cases (conflict-of-interest checks) without
+    decrypting anything.
+    """
+
+    class PartyRole(models.TextChoices):
+        COMPLAINED_ABOUT = "complained_about", _("Person complained about")
+        WITNESS = "witness", _("Witness")
+        OTHER = "other", pgettext_lazy("party role", "Other")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(max_length=24, choices=PartyRole.choices)
+    affiliation = models.CharField(max_length=16, choices=Affiliation.choices,
+                                   default=Affiliation.UNKNOWN)
+    name = EncryptedTextField(_("name"))
+    name_index = BlindIndexField()
+    description = EncryptedTextField(_("description"), null=True, blank=True)
+
+    encryption_key_path = "case"
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+    def set_name(self, name: str) -> None:
+        self.name = name
+        self.name_index = blind_index(name)
+
+
+class ReceiptCode(models.Model):
+    """How a reporter without an account returns to their case (DESIGN.md §4).
+
+    The code is a selector (looked up, stored plain) and a verifier stored only as
+    HMAC-SHA256 under a server pepper; see cases.receipt_codes. Replacing the code overwrites
+    both, so the old one stops working at once.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True,
+                                related_name="receipt_code")
+    selector = models.CharField(max_length=16, unique=True)
+    verifier_mac = models.CharField(max_length=INDEX_MAX_LENGTH)
+    issued_at = models.DateTimeField(default=timezone.now)
+    # A code handed over by an advisor (phone, in person) was seen by someone else: the reporter
+    # is asked to replace it on first use.
+    must_replace = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"receipt code for {self.case_id}"
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """Per-case permissions of one user (django-guardian, direct foreign key)."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    """Per-case permissions of a group (a committee, once the case is referred to it)."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)

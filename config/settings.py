@@ -155,7 +155,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "cases:dashboard"
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Ombuds office")
 
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
@@ -323,9 +323,11 @@ CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 # --- keys (never derived from SECRET_KEY; each may come from a file via <NAME>_FILE) ------------
 # Format of each: comma-separated "<key-id>:<base64 of 32 random bytes>", newest first.
 # Generate with `python deploy/generate_keys.py`. Parsed and validated at start-up by the
-# apps that use them (cases.crypto for the first two, audit.signing for the last).
+# apps that use them (cases.crypto for the first three, audit.signing for the last).
 ENCRYPTION_KEYS = env_secret("ENCRYPTION_KEYS")
 BLIND_INDEX_KEYS = env_secret("BLIND_INDEX_KEYS")
+# The pepper under which receipt-code verifiers are stored (HMAC-SHA256; see cases.receipt_codes).
+RECEIPT_CODE_KEYS = env_secret("RECEIPT_CODE_KEYS")
 AUDIT_SIGNING_KEYS = env_secret("AUDIT_SIGNING_KEYS")
 
 # --- audit ---------------------------------------------------------------------------------
@@ -344,3 +346,10 @@ CELERY_BEAT_SCHEDULE["audit-checkpoint-full"] = {
     "schedule": crontab(hour=3, minute=30),
     "kwargs": {"full": True},
 }
+
+# --- case files -----------------------------------------------------------------------------
+# Largest file accepted per upload. Uploads are held in memory only (never a temporary file on
+# disk, where plaintext would outlive the request), so this also bounds a request's memory.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 64 * 1024

@@ -18,6 +18,9 @@ os.environ.setdefault(
     "BLIND_INDEX_KEYS", "test-bik-1:AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM="
 )
 os.environ.setdefault(
+    "RECEIPT_CODE_KEYS", "test-rck-1:BgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgY="
+)
+os.environ.setdefault(
     "AUDIT_SIGNING_KEYS", "test-ask-1:BAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQ="
 )
 

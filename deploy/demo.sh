@@ -8,6 +8,7 @@ export DJANGO_ENV=demo
 export SECRET_KEY_FILE=var/secret_key
 export ENCRYPTION_KEYS_FILE=var/keys/encryption_keys
 export BLIND_INDEX_KEYS_FILE=var/keys/blind_index_keys
+export RECEIPT_CODE_KEYS_FILE=var/keys/receipt_code_keys
 export AUDIT_SIGNING_KEYS_FILE=var/keys/audit_signing_keys
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}

@@ -32,6 +32,7 @@ KEY_ID_MAX_LENGTH = 32
 
 ENCRYPTION_KEYS = "ENCRYPTION_KEYS"
 BLIND_INDEX_KEYS = "BLIND_INDEX_KEYS"
+RECEIPT_CODE_KEYS = "RECEIPT_CODE_KEYS"
 
 _FORMAT_HINT = (
     "expected comma-separated <key-id>:<base64 of 32 bytes>, newest first "
@@ -139,14 +140,20 @@ def blind_index_keyring() -> KeyRing:
     return _cached_keyring(BLIND_INDEX_KEYS, getattr(settings, BLIND_INDEX_KEYS, ""))
 
 
+def receipt_code_keyring() -> KeyRing:
+    """The peppers of receipt-code verifiers (``settings.RECEIPT_CODE_KEYS``), newest first."""
+    return _cached_keyring(RECEIPT_CODE_KEYS, getattr(settings, RECEIPT_CODE_KEYS, ""))
+
+
 def validate_configured_keys() -> None:
     """Refuse to start with missing, short, malformed or reused keys."""
-    encryption = encryption_keyring()
-    index = blind_index_keyring()
-    for index_id, index_material in index:
-        for encryption_id, encryption_material in encryption:
-            if hmac.compare_digest(index_material, encryption_material):
-                raise ImproperlyConfigured(
-                    f"{BLIND_INDEX_KEYS}: the key {index_id!r} is the same as the key "
-                    f"{encryption_id!r} in {ENCRYPTION_KEYS}; each purpose needs its own key."
-                )
+    rings = [encryption_keyring(), blind_index_keyring(), receipt_code_keyring()]
+    for position, ring in enumerate(rings):
+        for other in rings[:position]:
+            for key_id, material in ring:
+                for other_id, other_material in other:
+                    if hmac.compare_digest(material, other_material):
+                        raise ImproperlyConfigured(
+                            f"{ring.setting}: the key {key_id!r} is the same as the key "
+                            f"{other_id!r} in {other.setting}; each purpose needs its own key."
+                        )

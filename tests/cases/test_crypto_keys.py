@@ -92,6 +92,14 @@ def test_the_same_key_for_both_purposes_is_refused(settings: Settings) -> None:
     assert blind_index_keyring().newest_id == "bik-1"
 
 
+def test_the_receipt_code_pepper_must_differ_from_the_other_keys(settings: Settings) -> None:
+    settings.RECEIPT_CODE_KEYS = key_line("rck-1", 3)  # the test blind-index key
+    with pytest.raises(ImproperlyConfigured, match="RECEIPT_CODE_KEYS.*each purpose"):
+        validate_configured_keys()
+    settings.RECEIPT_CODE_KEYS = key_line("rck-1", 9)
+    validate_configured_keys()
+
+
 def test_keys_are_not_derived_from_the_secret_key(settings: Settings) -> None:
     before = encryption_keyring().material(encryption_keyring().newest_id)
     settings.SECRET_KEY = "another-secret-key-that-is-long-enough-for-django"

@@ -1,0 +1,153 @@
+"""Who may see and do what with a case: the one door to django-guardian.
+
+Per-case permissions live in guardian's direct foreign-key tables (``CaseUserObjectPermission``
+for advisors, ``CaseGroupObjectPermission`` for the committee a case is referred to). Nothing
+else in the project imports guardian or calls ``user.has_perm`` for cases: both answer True for
+every superuser, and the system administrator must see no case (DESIGN.md §2). So every
+question below is asked with the superuser and global-permission shortcuts switched off.
+
+The coordinator's view of all cases is a role, not an object permission: coordinators see the
+metadata and deadlines of every case and the content of none they are not assigned to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, Group
+from django.db.models import QuerySet
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+from accounts.roles import Role, has_role
+from cases.choices import Committee
+from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+
+VIEW = "view_case"  # read the case's content
+HANDLE = "handle_case"  # act on it as its advisor: notes, messages, the advisor's transitions
+REVIEW = "review_case"  # act on it as the committee it was referred to
+
+ADVISOR_PERMISSIONS = (VIEW, HANDLE)
+COMMITTEE_PERMISSIONS = (VIEW, REVIEW)
+
+COMMITTEE_ROLE = {
+    Committee.MISCONDUCT: Role.MISCONDUCT_COMMITTEE,
+    Committee.UU_INTEGRITY: Role.UU_COMMITTEE,
+}
+
+User = Any  # a saved staff user (AbstractBaseUser with groups)
+
+
+def _is_staff_member(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def is_coordinator(user: User | AnonymousUser) -> bool:
+    return has_role(user, Role.COORDINATOR)
+
+
+def may_register_cases(user: User | AnonymousUser) -> bool:
+    return has_role(user, Role.ADVISOR, Role.COORDINATOR)
+
+
+def may_be_assigned(user: User) -> bool:
+    return has_role(user, Role.ADVISOR)
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def cases_with_permission(user: User | AnonymousUser, codename: str,
+                          queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """Cases on which ``user`` holds ``codename`` through a per-case grant (their own, or one of
+    their groups'), as a queryset that stays lazy and is cheap at any number of cases.
+
+    guardian's ``get_objects_for_user`` expresses this as ``pk IN (user grants) OR pk IN
+    (group grants)``; PostgreSQL cannot drive a join from that OR, so a list ordered by date
+    would walk the whole case index to find an advisor's 200 cases among a million. One
+    ``pk IN (user grants UNION group grants)`` lets it start from the grants instead.
+    """
+    queryset = Case.objects.all() if queryset is None else queryset
+    if not _is_staff_member(user):
+        return queryset.none()
+    user_grants = CaseUserObjectPermission.objects.filter(
+        user=user, permission__codename=codename, permission__content_type__app_label="cases",
+    ).values("content_object_id")
+    group_grants = CaseGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename=codename,
+        permission__content_type__app_label="cases",
+    ).values("content_object_id")
+    return queryset.filter(pk__in=user_grants.union(group_grants))
+
+
+def cases_visible_to(user: User | AnonymousUser,
+                     queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """Cases whose content ``user`` may read."""
+    return cases_with_permission(user, VIEW, queryset)
+
+
+def cases_listable_by(user: User | AnonymousUser,
+                      queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """Cases ``user`` may find in lists: every case for a coordinator (metadata only), the
+    cases they may read for everyone else."""
+    queryset = Case.objects.all() if queryset is None else queryset
+    if is_coordinator(user):
+        return queryset
+    return cases_visible_to(user, queryset)
+
+
+def has_case_permission(user: User | AnonymousUser, codename: str, case: Case) -> bool:
+    """One case, one permission; superuser and global permissions never count."""
+    if not _is_staff_member(user):
+        return False
+    return get_objects_for_user(
+        user, f"cases.{codename}", Case.objects.filter(pk=case.pk),
+        with_superuser=False, accept_global_perms=False,
+    ).exists()
+
+
+def case_permissions(user: User | AnonymousUser, case: Case) -> frozenset[str]:
+    """Every per-case permission ``user`` holds on ``case`` (own and through groups), in one
+    query; what the case page uses to decide which parts and buttons to show."""
+    if not _is_staff_member(user):
+        return frozenset()
+    user_grants = CaseUserObjectPermission.objects.filter(
+        user=user, content_object_id=case.pk).values("permission__codename")
+    group_grants = CaseGroupObjectPermission.objects.filter(
+        group__user=user, content_object_id=case.pk).values("permission__codename")
+    return frozenset(row["permission__codename"] for row in user_grants.union(group_grants))
+
+
+# --- writes (called by cases.services only, inside their transaction) ------------------------
+
+
+def grant_advisor(case: Case, advisor: User) -> None:
+    for codename in ADVISOR_PERMISSIONS:
+        assign_perm(f"cases.{codename}", advisor, case)
+
+
+def revoke_advisor(case: Case, advisor: User) -> None:
+    for codename in ADVISOR_PERMISSIONS:
+        remove_perm(f"cases.{codename}", advisor, case)
+
+
+def committee_group(committee: str) -> Group:
+    return Group.objects.get_or_create(name=COMMITTEE_ROLE[Committee(committee)].value)[0]
+
+
+def grant_committee(case: Case, committee: str) -> None:
+    group = committee_group(committee)
+    for codename in COMMITTEE_PERMISSIONS:
+        assign_perm(f"cases.{codename}", group, case)
+
+
+def revoke_committee(case: Case, committee: str) -> None:
+    group = committee_group(committee)
+    for codename in COMMITTEE_PERMISSIONS:
+        remove_perm(f"cases.{codename}", group, case)
+
+
+def advisors_with_access(case: Case) -> Iterable[int]:
+    """User ids holding the advisor's permission on ``case`` (for tests and checks)."""
+    return CaseUserObjectPermission.objects.filter(
+        content_object=case, permission__codename=HANDLE).values_list("user_id", flat=True)

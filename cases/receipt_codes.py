@@ -1,0 +1,103 @@
+"""Receipt codes: how a reporter without an account returns to their case (DESIGN.md §4).
+
+A code is 32 characters from an alphabet without look-alikes (no 0/O, 1/I/L, U/V confusion
+beyond what remains readable), shown in groups of four:
+
+    selector (8 characters)  — stored plain and indexed: finds the row
+    verifier (24 characters) — about 118 bits of randomness; stored only as
+                               HMAC-SHA256 under a server pepper (RECEIPT_CODE_KEYS)
+
+So a database copy alone cannot produce a working code, and checking one costs one indexed
+lookup and one HMAC, compared in constant time. The plain code exists only in the response that
+shows it once; it is never logged, stored, mailed or put in the audit trail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from cases.crypto.keys import receipt_code_keyring
+
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+SELECTOR_LENGTH = 8
+VERIFIER_LENGTH = 24
+CODE_LENGTH = SELECTOR_LENGTH + VERIFIER_LENGTH
+GROUP = 4
+# Characters people type for ones that are not in the alphabet.
+_LOOKALIKES = str.maketrans({"0": "O", "1": "I", "L": "I", "U": "V"})
+_SEPARATORS = str.maketrans("", "", " -_.\t\n\r")
+
+
+@dataclass(frozen=True)
+class NewCode:
+    """A freshly made code: ``display`` for the reporter (once), the rest for the database."""
+
+    display: str
+    selector: str
+    verifier_mac: str
+
+
+def _random(length: int) -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def _mac(verifier: str, key_id: str) -> str:
+    material = receipt_code_keyring().material(key_id)
+    return f"{key_id}:{hmac.new(material, verifier.encode('ascii'), hashlib.sha256).hexdigest()}"
+
+
+def group(code: str) -> str:
+    return "-".join(code[i:i + GROUP] for i in range(0, len(code), GROUP))
+
+
+def new_code() -> NewCode:
+    selector, verifier = _random(SELECTOR_LENGTH), _random(VERIFIER_LENGTH)
+    return NewCode(display=group(selector + verifier), selector=selector,
+                   verifier_mac=_mac(verifier, receipt_code_keyring().newest_id))
+
+
+def normalise(text: str) -> str | None:
+    """The 32 characters of a code as someone typed or pasted it (any case, with or without
+    separators), or None when it cannot be a code."""
+    if not isinstance(text, str) or len(text) > 3 * CODE_LENGTH:
+        return None
+    compact = text.upper().translate(_SEPARATORS)
+    # The look-alike characters are not in the alphabet, so mapping them never hides a typo
+    # that would have matched another code; it only forgives a misreading.
+    compact = compact.translate(_LOOKALIKES)
+    if len(compact) != CODE_LENGTH or any(ch not in ALPHABET for ch in compact):
+        return None
+    return compact
+
+
+def split(code: str) -> tuple[str, str]:
+    return code[:SELECTOR_LENGTH], code[SELECTOR_LENGTH:]
+
+
+def verifier_matches(verifier: str, stored_mac: str | None) -> bool:
+    """Constant-time check of a verifier against the stored MAC. With no stored MAC (unknown
+    selector) a MAC is still computed, so both failures take the same time."""
+    ring = receipt_code_keyring()
+    key_id = stored_mac.split(":", 1)[0] if stored_mac else ring.newest_id
+    if key_id not in ring:
+        key_id, stored_mac = ring.newest_id, None
+    candidate = _mac(verifier, key_id)
+    return hmac.compare_digest(candidate, stored_mac or "") and stored_mac is not None
+
+
+def contains_code(text: str, *, selector: str, verifier_mac: str) -> bool:
+    """Whether ``text`` contains the code stored as (``selector``, ``verifier_mac``), typed with
+    or without separators, in any case. People paste their code into a message by mistake;
+    such a message is refused. Needs no plain code: each place the selector appears is
+    followed by a candidate verifier, checked like a sign-in."""
+    compact = text.upper().translate(_SEPARATORS).translate(_LOOKALIKES)
+    start = compact.find(selector)
+    while start != -1:
+        candidate = compact[start + SELECTOR_LENGTH:start + CODE_LENGTH]
+        if len(candidate) == VERIFIER_LENGTH and verifier_matches(candidate, verifier_mac):
+            return True
+        start = compact.find(selector, start + 1)
+    return False
