@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import models, router
+from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -64,10 +64,13 @@ KEY_FIELDS = ("wrapped_key", "key_id", "key_destroyed_at")
 class CaseQuerySet(models.QuerySet["Case"]):
     def bulk_create(self, objs: Iterable[Case], *args: Any, **kwargs: Any) -> list[Case]:
         objs = list(objs)
-        for case in objs:
-            # bulk_create skips save(); each case still needs what save() gives a new case.
-            case.prepare_for_insert()
-        return super().bulk_create(objs, *args, **kwargs)
+        # The references are allocated under the counter's row lock, which must last until the
+        # cases are stored (cases.references); outside a transaction, this opens one.
+        with transaction.atomic(using=self.db, savepoint=False):
+            for case in objs:
+                # bulk_create skips save(); each case still needs what save() gives a new case.
+                case.prepare_for_insert()
+            return super().bulk_create(objs, *args, **kwargs)
 
     def with_reporter_email(self, email: str) -> CaseQuerySet:
         """Cases whose reporter e-mail equals this one (after normalisation), found through the
@@ -210,8 +213,19 @@ class Case(ConcurrentTransitionMixin, models.Model):
         plain save of a case whose row is gone raises instead of inserting it again.)
         """
         if self._state.adding:
-            self.prepare_for_insert()
-        elif update_fields is None and not force_insert:
+            # The reference is allocated under the counter's row lock, which must last until
+            # the case is stored (cases.references). A case saved outside a transaction (a
+            # script, a transactional test) gets a transaction of its own for both steps.
+            target = using or router.db_for_write(type(self), instance=self)
+            # savepoint=False: inside a caller's transaction this adds no queries.
+            with transaction.atomic(using=target, savepoint=False):
+                self.prepare_for_insert()
+                super().save(
+                    force_insert=force_insert, force_update=force_update, using=using,
+                    update_fields=update_fields,
+                )
+            return
+        if update_fields is None and not force_insert:
             target = using or router.db_for_write(type(self), instance=self)
             if target == self._state.db:  # a copy into another database takes its key along
                 update_fields = [
