@@ -5,7 +5,6 @@ from accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("", views.staff_home, name="home"),
     path("login/", views.staff_login, name="login"),
     path("logout/", views.staff_logout, name="logout"),
 ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -14,9 +15,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from accounts.decorators import verified_staff_required
 from accounts.forms import StaffLoginForm
-from accounts.roles import roles_of
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -25,7 +24,7 @@ def _safe_next(request: HttpRequest) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse("accounts:home")
+    return reverse(settings.LOGIN_REDIRECT_URL)
 
 
 @sensitive_post_parameters("password", "otp_token")
@@ -62,8 +61,3 @@ def staff_login(request: HttpRequest) -> HttpResponse:
 def staff_logout(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("accounts:login")
-
-
-@verified_staff_required
-def staff_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/home.html", {"roles": sorted(roles_of(request.user))})

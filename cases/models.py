@@ -30,6 +30,7 @@ from cases.choices import (
     ADVISOR_OUTCOMES,
     COMMITTEES_FOR_AFFILIATION,
     Affiliation,
+    Behaviour,
     Channel,
     Committee,
     Kind,
@@ -330,6 +331,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.next_deadline_at is not None and self.next_deadline_at < timezone.now()
+
+    @property
+    def behaviour_labels(self) -> list[str]:
+        labels = dict(Behaviour.choices)
+        return [str(labels.get(token, token)) for token in self.behaviours]
 
     @property
     def referral_committees(self) -> tuple[Committee, ...]:

@@ -17,11 +17,14 @@ from uuid import UUID
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
+from audit import actions
 from audit.models import AuditEvent
 from cases import access
-from cases.choices import OPEN_STATES, State
+from cases.choices import OPEN_STATES, Channel, Kind, State
+from cases.exceptions import NotPermitted
 from cases.models import (
     Case,
     CaseAssignment,
@@ -37,6 +40,7 @@ PAGE_SIZE = 50
 DASHBOARD_SIZE = 10
 TIMELINE_SIZE = 100
 DUE_SOON = timedelta(days=3)
+EARLY_STATES = (State.RECEIVED, State.ACKNOWLEDGED, State.IN_PROGRESS)
 
 # The plain columns a list row shows; ciphertext columns are never loaded for a list.
 LIST_COLUMNS = (
@@ -187,10 +191,44 @@ def case_list(*, actor: User, filters: CaseFilters, after: CaseCursor | None = N
 # --- one case ------------------------------------------------------------------------------
 
 
+# What each audit action means on a case's timeline.
+ACTION_LABELS = {
+    actions.CASE_CREATED: _("Case registered"),
+    actions.RECEIPT_CODE_ISSUED: _("Receipt code issued"),
+    actions.RECEIPT_CODE_REPLACED: _("Receipt code replaced"),
+    actions.CASE_ASSIGNED: _("Advisors changed"),
+    actions.PERMISSION_GRANTED: _("Access granted"),
+    actions.PERMISSION_REVOKED: _("Access revoked"),
+    actions.CASE_ACKNOWLEDGED: _("Receipt acknowledged"),
+    actions.CASE_STARTED: _("Work started"),
+    actions.CASE_CONSENT_RECORDED: _("Consent recorded"),
+    actions.CASE_CONVERTED: _("Consultation became a report"),
+    actions.CASE_REFERRED: _("Referred to a committee"),
+    actions.CASE_RETURNED: _("Returned by the committee"),
+    actions.CASE_ACCEPTED: _("Accepted by the committee"),
+    actions.CASE_DECIDED: _("Decided by the committee"),
+    actions.CASE_CLOSED: _("Closed"),
+    actions.CASE_WITHDRAWN: _("Withdrawn"),
+    actions.CASE_DESTROYED: _("Destroyed"),
+    actions.CASE_KEY_DESTROYED: _("Content key destroyed"),
+    actions.NOTE_ADDED: _("Note added"),
+    actions.MESSAGE_SENT: _("Message"),
+    actions.ATTACHMENT_ADDED: _("File added"),
+    actions.CASE_VIEWED: _("Case viewed"),
+    actions.STATUS_VIEWED: _("Status page viewed by the reporter"),
+    actions.ATTACHMENT_DOWNLOADED: _("File downloaded"),
+    actions.DOSSIER_DOWNLOADED: _("Dossier downloaded"),
+}
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     event: AuditEvent
     actor_label: str
+
+    @property
+    def label(self) -> str:
+        return str(ACTION_LABELS.get(self.event.action, self.event.action))
 
 
 @dataclass(frozen=True)
@@ -224,6 +262,21 @@ class CaseDetail:
     @property
     def can_review(self) -> bool:
         return access.REVIEW in self.permissions
+
+    @property
+    def _early(self) -> bool:
+        return self.can_handle and self.case.state in EARLY_STATES
+
+    @property
+    def may_record_consent(self) -> bool:
+        case = self.case
+        return (self._early and case.kind == Kind.REPORT and case.channel == Channel.NAMED
+                and (case.referral_consent_at is None or not case.statement_in_writing))
+
+    @property
+    def may_convert(self) -> bool:
+        return (self._early and self.case.kind == Kind.CONSULTATION
+                and self.case.channel == Channel.NAMED)
 
 
 def case_detail(*, actor: User, case_id: UUID) -> CaseDetail:
@@ -273,6 +326,19 @@ def case_timeline(case: Case, *, size: int = TIMELINE_SIZE) -> list[TimelineEntr
                 "id", "first_name", "last_name", user_model.USERNAME_FIELD):
             names[str(user.pk)] = user.get_full_name() or user.get_username()
     return [TimelineEntry(e, names.get(e.actor_id, "")) for e in events]
+
+
+def case_for_action(*, actor: User, case_id: UUID, codename: str) -> Case:
+    """The case if ``actor`` may act on it with ``codename``: ``Case.DoesNotExist`` when they
+    may not see it, ``NotPermitted`` when they may see but not do this. Lets a view refuse
+    before it reads a form, with the same answers the service would give."""
+    case = Case.objects.get(pk=case_id)
+    granted = access.case_permissions(actor, case)
+    if access.VIEW not in granted and not access.is_coordinator(actor):
+        raise Case.DoesNotExist
+    if codename not in granted:
+        raise NotPermitted(_("You cannot do this in your role on this case."))
+    return case
 
 
 def attachment_for_download(*, actor: User, case_id: UUID, attachment_id: UUID

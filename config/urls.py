@@ -23,6 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/audit/", include("audit.urls")),
     path("staff/", include("accounts.urls")),
+    path("staff/", include("cases.urls")),
     path("", include("intake.urls")),
 ]
 

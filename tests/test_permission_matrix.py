@@ -25,7 +25,6 @@ FOUNDATION = [
     Row("accounts:login", "/staff/login/",
         {p: (200 if p == ANON else 302) for p in PERSONAS}),
     Row("accounts:logout", "/staff/logout/", {p: 302 for p in PERSONAS}, method="post"),
-    Row("accounts:home", "/staff/", {p: (302 if p == ANON else 200) for p in PERSONAS}),
     # The admin is for the system administrator only; everyone else is sent to sign in.
     Row("admin_login_redirect", "/admin/login/", {p: 302 for p in PERSONAS}),
     Row("admin:index", "/admin/", {p: (200 if p == "superuser" else 302) for p in PERSONAS}),

@@ -94,7 +94,7 @@ def test_the_same_key_for_both_purposes_is_refused(settings: Settings) -> None:
 
 def test_the_receipt_code_pepper_must_differ_from_the_other_keys(settings: Settings) -> None:
     settings.RECEIPT_CODE_KEYS = key_line("rck-1", 3)  # the test blind-index key
-    with pytest.raises(ImproperlyConfigured, match="RECEIPT_CODE_KEYS.*each purpose"):
+    with pytest.raises(ImproperlyConfigured, match=r"RECEIPT_CODE_KEYS.*each purpose"):
         validate_configured_keys()
     settings.RECEIPT_CODE_KEYS = key_line("rck-1", 9)
     validate_configured_keys()

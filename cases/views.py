@@ -1,0 +1,282 @@
+"""The advisor's workspace under /staff/: thin views over cases.selectors and cases.services.
+
+A case the person may not see is a 404, like one that does not exist. A transition a colleague
+made a moment earlier is a message on the case page, never an error page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.decorators import verified_staff_required
+from accounts.roles import roles_of
+from cases import access, selectors, services
+from cases.exceptions import (
+    InvalidCaseInput,
+    InvalidTransitionInput,
+    NotPermitted,
+    TransitionUnavailable,
+)
+from cases.forms import (
+    AssignForm,
+    AttachmentForm,
+    CaseFilterForm,
+    ConsentForm,
+    ConvertForm,
+    MessageForm,
+    NoteForm,
+    RegisterCaseForm,
+    TransitionForm,
+)
+from cases.models import Case, CaseAttachment
+from cases.transitions import SPECS
+
+View = Callable[..., HttpResponse]
+
+
+def case_errors(view: View) -> View:
+    """Turn the services' refusals into what a person can act on: 404 for a case they may
+    not see, 403 for an action outside their role, and a message on the case page when the
+    case has moved on (a colleague acted first, or a rule does not hold)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, case_id: UUID, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, case_id=case_id, **kwargs)
+        except (Case.DoesNotExist, CaseAttachment.DoesNotExist):
+            raise Http404 from None
+        except NotPermitted as refused:
+            raise PermissionDenied(str(refused)) from None
+        except TransitionUnavailable as unavailable:
+            messages.error(request, str(unavailable))
+            return redirect("cases:detail", case_id=case_id)
+
+    return wrapper
+
+
+@require_GET
+@verified_staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "cases/dashboard.html", {
+        "board": selectors.dashboard(actor=request.user),
+        "roles": sorted(roles_of(request.user)),
+        "may_register": access.may_register_cases(request.user),
+    })
+
+
+@require_GET
+@verified_staff_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    form = CaseFilterForm(request.GET)
+    page = selectors.CaseListPage([], None)
+    if form.is_valid():
+        page = selectors.case_list(actor=request.user, filters=form.filters(),
+                                   after=form.cleaned_data["after"])
+    return render(request, "cases/list.html", {
+        "form": form, "page": page, "is_coordinator": access.is_coordinator(request.user)})
+
+
+@require_http_methods(["GET", "POST"])
+@verified_staff_required
+def case_register(request: HttpRequest) -> HttpResponse:
+    if not access.may_register_cases(request.user):
+        raise Http404
+    form = RegisterCaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registered = services.case_register(actor=request.user, data=form.case_input())
+        except InvalidCaseInput as invalid:
+            form.add_error(None, str(invalid))
+        else:
+            # Rendered, not redirected: the code exists only in this one response.
+            return render(request, "cases/registered.html", {
+                "case": registered.case, "receipt_code": registered.receipt_code})
+    return render(request, "cases/register.html", {"form": form})
+
+
+@require_GET
+@verified_staff_required
+@case_errors
+def case_detail(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
+    detail = selectors.case_detail(actor=request.user, case_id=case_id)
+    services.case_viewed(case=detail.case, actor=request.user)
+    return render(request, "cases/detail.html", {
+        "detail": detail, "case": detail.case,
+        "note_form": NoteForm(), "message_form": MessageForm(),
+        "attachment_form": AttachmentForm(),
+        "attachment_max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@verified_staff_required
+@case_errors
+def case_transition(request: HttpRequest, *, case_id: UUID, action: str) -> HttpResponse:
+    spec = SPECS.get(action)
+    if spec is None:
+        raise Http404
+    detail = selectors.case_detail(actor=request.user, case_id=case_id)
+    offered = {a.spec.slug: a for a in detail.actions}
+    if action not in offered:
+        raise TransitionUnavailable(_("This step is not available for this case now."))
+    form = TransitionForm(request.POST or None, case=detail.case, fields=spec.fields)
+    if request.method == "POST" and form.is_valid():
+        try:
+            spec.service(case_id=case_id, actor=request.user, **form.cleaned_data)
+        except InvalidTransitionInput as invalid:
+            form.add_error(None, str(invalid))
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": spec.label})
+            return redirect("cases:detail", case_id=case_id)
+    return render(request, "cases/transition.html", {
+        "case": detail.case, "spec": spec, "action": offered[action], "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@verified_staff_required
+@case_errors
+def case_assign(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
+    if not access.is_coordinator(request.user):
+        raise Http404
+    detail = selectors.case_detail(actor=request.user, case_id=case_id)
+    form = AssignForm(request.POST or None, advisors=selectors.assignable_advisors(),
+                      initial={"advisors": [str(a.pk) for a in detail.advisors]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_assign(case_id=case_id, actor=request.user,
+                                 advisor_ids=form.advisor_ids())
+        except InvalidCaseInput as invalid:
+            form.add_error(None, str(invalid))
+        else:
+            messages.success(request, _("The advisors of this case have been updated."))
+            return redirect("cases:detail", case_id=case_id)
+    return render(request, "cases/assign.html", {"case": detail.case, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@verified_staff_required
+@case_errors
+def case_consent(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
+    detail = selectors.case_detail(actor=request.user, case_id=case_id)
+    if not detail.can_handle:
+        raise Http404
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_record_consent(
+                case_id=case_id, actor=request.user,
+                statement_in_writing=form.cleaned_data["statement_in_writing"])
+        except InvalidCaseInput as invalid:
+            form.add_error(None, str(invalid))
+        else:
+            messages.success(request, _("The reporter's consent has been recorded."))
+            return redirect("cases:detail", case_id=case_id)
+    return render(request, "cases/consent.html", {"case": detail.case, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@verified_staff_required
+@case_errors
+def case_convert(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
+    detail = selectors.case_detail(actor=request.user, case_id=case_id)
+    if not detail.can_handle:
+        raise Http404
+    form = ConvertForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_convert_to_report(case_id=case_id, actor=request.user)
+        except InvalidCaseInput as invalid:
+            form.add_error(None, str(invalid))
+        else:
+            messages.success(request, _("The consultation is now a report."))
+            return redirect("cases:detail", case_id=case_id)
+    return render(request, "cases/convert.html", {"case": detail.case, "form": form})
+
+
+def _post_to_case(request: HttpRequest, case_id: UUID, form: Any,
+                  perform: Callable[[], object], done: str) -> HttpResponse:
+    """Shared by the case page's small forms: on success a message, on a problem the reason;
+    either way back to the case page (the form is short, so nothing long is lost)."""
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("cases:detail", case_id=case_id)
+    try:
+        perform()
+    except InvalidCaseInput as invalid:
+        messages.error(request, str(invalid))
+    else:
+        messages.success(request, done)
+    return redirect("cases:detail", case_id=case_id)
+
+
+@require_POST
+@verified_staff_required
+@case_errors
+def note_add(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
+    selectors.case_for_action(actor=request.user, case_id=case_id, codename=access.HANDLE)
+    form = NoteForm(request.POST)
+    return _post_to_case(request, case_id, form, lambda: services.note_add(
+        case_id=case_id, actor=request.user, body=form.cleaned_data["body"]),
+        _("Your note has been added."))
+
+
+@require_POST
+@verified_staff_required
+@case_errors
+def message_send(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
+    selectors.case_for_action(actor=request.user, case_id=case_id, codename=access.HANDLE)
+    form = MessageForm(request.POST)
+    return _post_to_case(request, case_id, form, lambda: services.message_send(
+        case_id=case_id, actor=request.user, body=form.cleaned_data["body"]),
+        _("Your message has been sent to the reporter."))
+
+
+@require_POST
+@verified_staff_required
+@case_errors
+def attachment_upload(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
+    selectors.case_for_action(actor=request.user, case_id=case_id, codename=access.HANDLE)
+    if int(request.META.get("CONTENT_LENGTH") or 0) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE:
+        messages.error(request, _("The file is too large: at most %(mb)s MB.") % {
+            "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)})
+        return redirect("cases:detail", case_id=case_id)
+    form = AttachmentForm(request.POST, request.FILES)
+    return _post_to_case(request, case_id, form, lambda: services.attachment_add(
+        case_id=case_id, actor=request.user, filename=form.cleaned_data["file"].name,
+        content=form.cleaned_data["file"].read()), _("The file has been added."))
+
+
+@require_GET
+@verified_staff_required
+@case_errors
+def attachment_download(request: HttpRequest, *, case_id: UUID,
+                        attachment_id: UUID) -> HttpResponse:
+    attachment = selectors.attachment_for_download(actor=request.user, case_id=case_id,
+                                                   attachment_id=attachment_id)
+    services.attachment_downloaded(attachment=attachment, actor=request.user)
+    # Always a download, never rendered by the browser: whatever the file holds cannot run
+    # in the workspace's origin.
+    response = HttpResponse(attachment.content, content_type="application/octet-stream")
+    response["Content-Disposition"] = _content_disposition(attachment.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _content_disposition(filename: str) -> str:
+    ascii_name = "".join(ch if ch.isascii() and ch.isprintable() and ch not in '"\\;'
+                         else "_" for ch in filename)[:150] or "file"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename[:150])}"
