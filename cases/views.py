@@ -46,6 +46,11 @@ from cases.transitions import SPECS
 View = Callable[..., HttpResponse]
 
 
+def _posted(request: HttpRequest) -> Any:
+    """Form data for a POST (even an empty one: a confirmation may have no fields), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def case_errors(view: View) -> View:
     """Turn the services' refusals into what a person can act on: 404 for a case they may
     not see, 403 for an action outside their role, and a message on the case page when the
@@ -93,7 +98,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_register(request: HttpRequest) -> HttpResponse:
     if not access.may_register_cases(request.user):
         raise Http404
-    form = RegisterCaseForm(request.POST or None)
+    form = RegisterCaseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             registered = services.case_register(actor=request.user, data=form.case_input())
@@ -130,8 +135,10 @@ def case_transition(request: HttpRequest, *, case_id: UUID, action: str) -> Http
     detail = selectors.case_detail(actor=request.user, case_id=case_id)
     offered = {a.spec.slug: a for a in detail.actions}
     if action not in offered:
-        raise TransitionUnavailable(_("This step is not available for this case now."))
-    form = TransitionForm(request.POST or None, case=detail.case, fields=spec.fields)
+        raise TransitionUnavailable(
+            _("This step is not available for this case now: it is “%(state)s”.")
+            % {"state": detail.case.get_state_display()})
+    form = TransitionForm(_posted(request), case=detail.case, fields=spec.fields)
     if request.method == "POST" and form.is_valid():
         try:
             spec.service(case_id=case_id, actor=request.user, **form.cleaned_data)
@@ -151,7 +158,7 @@ def case_assign(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
     if not access.is_coordinator(request.user):
         raise Http404
     detail = selectors.case_detail(actor=request.user, case_id=case_id)
-    form = AssignForm(request.POST or None, advisors=selectors.assignable_advisors(),
+    form = AssignForm(_posted(request), advisors=selectors.assignable_advisors(),
                       initial={"advisors": [str(a.pk) for a in detail.advisors]})
     if request.method == "POST" and form.is_valid():
         try:
@@ -172,7 +179,7 @@ def case_consent(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
     detail = selectors.case_detail(actor=request.user, case_id=case_id)
     if not detail.can_handle:
         raise Http404
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.case_record_consent(
@@ -193,7 +200,7 @@ def case_convert(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
     detail = selectors.case_detail(actor=request.user, case_id=case_id)
     if not detail.can_handle:
         raise Http404
-    form = ConvertForm(request.POST or None)
+    form = ConvertForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.case_convert_to_report(case_id=case_id, actor=request.user)
