@@ -593,6 +593,7 @@ def _destroy_key_locked(*, case: Case, actor: AbstractBaseUser) -> Case:
         setattr(case, attname, "")
     # Named explicitly: a plain save() of a stored case never writes the key columns.
     case.save(update_fields=[*KEY_FIELDS, *index_fields])
+    _clear_part_blind_indexes(case)
     record(
         stream=str(case.pk),
         action=actions.CASE_KEY_DESTROYED,
@@ -603,3 +604,13 @@ def _destroy_key_locked(*, case: Case, actor: AbstractBaseUser) -> Case:
         detail={},
     )
     return case
+
+
+def _clear_part_blind_indexes(case: Case) -> None:
+    """The blind indexes of the case's parts (a party's name) go with the key: otherwise they
+    would still answer "was this person in that case?" after the content is unreadable."""
+    for relation in Case._meta.related_objects:
+        attnames = [field.attname for field in blind_index_fields(relation.related_model)]
+        if attnames:
+            relation.related_model._base_manager.filter(**{relation.field.name: case}).update(
+                **dict.fromkeys(attnames, ""))
