@@ -97,7 +97,10 @@ def contains_code(text: str, *, selector: str, verifier_mac: str) -> bool:
     start = compact.find(selector)
     while start != -1:
         candidate = compact[start + SELECTOR_LENGTH:start + CODE_LENGTH]
-        if len(candidate) == VERIFIER_LENGTH and verifier_matches(candidate, verifier_mac):
+        # Messages are free text: what follows a selector may be anything (an accented
+        # letter would not even encode for the MAC); only a possible verifier is checked.
+        if (len(candidate) == VERIFIER_LENGTH and all(ch in ALPHABET for ch in candidate)
+                and verifier_matches(candidate, verifier_mac)):
             return True
         start = compact.find(selector, start + 1)
     return False

@@ -1,0 +1,236 @@
+"""Receipt codes (DESIGN.md §4): enough randomness, readable, checked in constant time, never
+stored in clear."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+import pytest
+from pytest_django import Settings
+
+from cases import receipt_codes
+from cases.receipt_codes import (
+    ALPHABET,
+    CODE_LENGTH,
+    SELECTOR_LENGTH,
+    VERIFIER_LENGTH,
+    contains_code,
+    new_code,
+    normalise,
+    split,
+    verifier_matches,
+)
+from tests.cases.conftest import key_line
+
+GROUPED = re.compile(rf"[{ALPHABET}]{{4}}(-[{ALPHABET}]{{4}}){{7}}")
+
+
+def compact(display: str) -> str:
+    return display.replace("-", "")
+
+
+# --- what a code looks like ------------------------------------------------------------------
+
+
+def test_the_alphabet_has_no_look_alikes_and_no_repeats() -> None:
+    assert len(set(ALPHABET)) == len(ALPHABET)
+    assert not set(ALPHABET) & set("01ILOU")
+    assert ALPHABET.upper() == ALPHABET
+
+
+def test_the_verifier_carries_at_least_100_bits() -> None:
+    bits = VERIFIER_LENGTH * math.log2(len(ALPHABET))
+    assert bits >= 100
+    assert CODE_LENGTH == SELECTOR_LENGTH + VERIFIER_LENGTH == 32
+
+
+def test_a_code_is_32_characters_in_groups_of_four() -> None:
+    code = new_code()
+    assert GROUPED.fullmatch(code.display)
+    assert len(code.display) == CODE_LENGTH + CODE_LENGTH // 4 - 1
+    assert code.selector == compact(code.display)[:SELECTOR_LENGTH]
+    assert split(compact(code.display)) == (code.selector, compact(code.display)[SELECTOR_LENGTH:])
+
+
+def test_codes_are_random_and_use_the_whole_alphabet() -> None:
+    codes = [new_code() for _ in range(400)]
+    assert len({c.display for c in codes}) == len(codes)
+    assert len({c.selector for c in codes}) == len(codes)
+    counts = Counter("".join(compact(c.display) for c in codes))
+    assert set(counts) == set(ALPHABET)
+    # 12,800 characters over 30 symbols: about 427 each; a biased generator would stray far.
+    assert min(counts.values()) > 300 and max(counts.values()) < 560
+
+
+def test_the_stored_mac_never_holds_the_code() -> None:
+    code = new_code()
+    _, verifier = split(compact(code.display))
+    key_id, digest = code.verifier_mac.split(":")
+    assert key_id == "test-rck-1"
+    assert re.fullmatch(r"[0-9a-f]{64}", digest)
+    assert code.verifier_mac != code.display
+    for secret in (verifier, compact(code.display), code.display):
+        assert secret not in code.verifier_mac
+        assert secret.lower() not in code.verifier_mac
+    # The dataclass's repr is where a stray log line would show it; the MAC may show, but
+    # nothing else of the code than the selector is in there.
+    assert verifier not in repr(code).replace(code.display, "")
+
+
+# --- reading what people type ----------------------------------------------------------------
+
+
+@pytest.fixture
+def code() -> receipt_codes.NewCode:
+    return new_code()
+
+
+def test_normalise_accepts_the_displayed_form_and_the_compact_one(code) -> None:  # type: ignore[no-untyped-def]
+    assert normalise(code.display) == compact(code.display)
+    assert normalise(compact(code.display)) == compact(code.display)
+
+
+@pytest.mark.parametrize("typed", [
+    lambda c: c.lower(),
+    lambda c: c.replace("-", " "),
+    lambda c: c.replace("-", ""),
+    lambda c: f"  {c.lower()}\n",
+    lambda c: c.replace("-", " - "),
+    lambda c: c.replace("-", "_").replace("A", "a"),
+    lambda c: c.replace("-", ".").lower(),
+    lambda c: "\t".join(c.split("-")),
+    lambda c: " ".join(compact(c)),  # one character at a time
+])
+def test_normalise_forgives_case_and_separators(code, typed) -> None:  # type: ignore[no-untyped-def]
+    assert normalise(typed(code.display)) == compact(code.display)
+
+
+def test_normalise_reads_u_as_v() -> None:
+    # V is in the alphabet, U is not: a U can only be a misread V.
+    code = "V" * CODE_LENGTH
+    assert normalise("u" * CODE_LENGTH) == code
+    assert normalise("U" * CODE_LENGTH) == code
+
+
+@pytest.mark.parametrize("wrong", ["0", "O", "o", "1", "I", "i", "L", "l"])
+def test_characters_no_code_holds_are_refused_not_guessed(code, wrong: str) -> None:  # type: ignore[no-untyped-def]
+    # Neither of each look-alike pair is in the alphabet, so no code has them: a guess
+    # could only turn a typo into someone else's code.
+    typed = wrong + compact(code.display)[1:]
+    assert normalise(typed) is None
+
+
+@pytest.mark.parametrize("junk", [
+    "", " ", "-" * 40, "ABCD", "A" * (CODE_LENGTH - 1), "A" * (CODE_LENGTH + 1),
+    "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAA!", "ÄAAA" + "A" * 28,
+    "\uff21" * CODE_LENGTH,  # full-width A
+    "A" * CODE_LENGTH + " " * (2 * CODE_LENGTH + 1),  # too long to be worth reading
+    "SELECT * FROM cases_receiptcode WHERE 1=1",
+])
+def test_normalise_refuses_junk(junk: str) -> None:
+    assert normalise(junk) is None
+
+
+@pytest.mark.parametrize("not_text", [None, b"AAAA" * 8, 12345, ["A"] * 32])
+def test_normalise_refuses_what_is_not_text(not_text: object) -> None:
+    assert normalise(not_text) is None  # type: ignore[arg-type]
+
+
+# --- checking a code -------------------------------------------------------------------------
+
+
+def test_the_right_verifier_matches_and_no_other(code) -> None:  # type: ignore[no-untyped-def]
+    _, verifier = split(compact(code.display))
+    assert verifier_matches(verifier, code.verifier_mac) is True
+    other = ("2" if verifier[0] != "2" else "3") + verifier[1:]
+    assert verifier_matches(other, code.verifier_mac) is False
+    assert verifier_matches(verifier[:-1], code.verifier_mac) is False
+    assert verifier_matches(verifier, new_code().verifier_mac) is False
+
+
+def test_an_unknown_selector_costs_a_mac_and_answers_false(
+        code, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    _, verifier = split(compact(code.display))
+    computed: list[str] = []
+    real_mac = receipt_codes._mac
+
+    def counting_mac(value: str, key_id: str) -> str:
+        computed.append(key_id)
+        return real_mac(value, key_id)
+
+    monkeypatch.setattr(receipt_codes, "_mac", counting_mac)
+    assert verifier_matches(verifier, None) is False
+    assert verifier_matches(verifier, "") is False
+    # Same work as a wrong code for a known selector: one MAC under the newest key.
+    assert computed == ["test-rck-1", "test-rck-1"]
+    computed.clear()
+    assert verifier_matches(verifier + "X", code.verifier_mac) is False
+    assert computed == ["test-rck-1"]
+
+
+def test_a_mac_under_an_unknown_key_never_matches(code) -> None:  # type: ignore[no-untyped-def]
+    _, verifier = split(compact(code.display))
+    forged = "retired-key:" + code.verifier_mac.split(":", 1)[1]
+    assert verifier_matches(verifier, forged) is False
+    # A stored value of the empty verifier's MAC must not match an empty candidate either.
+    assert verifier_matches("", "retired-key:") is False
+
+
+def test_codes_issued_under_an_older_pepper_keep_working(code, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    _, verifier = split(compact(code.display))
+    settings.RECEIPT_CODE_KEYS = f"{key_line('test-rck-2', 7)},{settings.RECEIPT_CODE_KEYS}"
+    assert verifier_matches(verifier, code.verifier_mac) is True
+    newer = new_code()
+    assert newer.verifier_mac.startswith("test-rck-2:")
+    # Once the older pepper is removed, its codes stop working.
+    settings.RECEIPT_CODE_KEYS = key_line("test-rck-2", 7)
+    assert verifier_matches(verifier, code.verifier_mac) is False
+
+
+# --- a code pasted into a message --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pasted", [
+    lambda c: c,
+    lambda c: f"Hello, my code is {c}, please help.",
+    lambda c: f"my code:{c.lower()}!",
+    lambda c: f"code {c.replace('-', ' ')} thanks",
+    lambda c: f"code {compact(c)}",
+    lambda c: "\n".join(c.split("-")),
+    lambda c: f"{c[:19]}\n{c[19:]}",
+])
+def test_contains_code_finds_a_pasted_code(code, pasted) -> None:  # type: ignore[no-untyped-def]
+    assert contains_code(pasted(code.display), selector=code.selector,
+                         verifier_mac=code.verifier_mac)
+
+
+def test_contains_code_ignores_other_codes_and_fragments(code) -> None:  # type: ignore[no-untyped-def]
+    def check(text: str) -> bool:
+        return contains_code(text, selector=code.selector, verifier_mac=code.verifier_mac)
+
+    other = new_code()
+    _, verifier = split(compact(code.display))
+    assert not check(other.display)
+    assert not check(f"my friend's code is {other.display}")
+    # Same selector, another verifier: a different code.
+    wrong = code.selector + ("2" if verifier[0] != "2" else "3") + verifier[1:]
+    assert not check(wrong)
+    assert not check(f"only the start {code.selector}")
+    assert not check(compact(code.display)[:-1])
+    assert not check("")
+
+
+def test_contains_code_keeps_looking_after_a_false_start(code) -> None:  # type: ignore[no-untyped-def]
+    text = f"{code.selector} was the start; the whole code is {code.display}"
+    assert contains_code(text, selector=code.selector, verifier_mac=code.verifier_mac)
+
+
+@pytest.mark.parametrize("tail", ["é" * VERIFIER_LENGTH, "日本語" * 8, "🙂" * VERIFIER_LENGTH,
+                                  "ß" * VERIFIER_LENGTH],
+                         ids=["accents", "cjk", "emoji", "sharp-s"])
+def test_contains_code_survives_any_text_after_the_selector(code, tail: str) -> None:  # type: ignore[no-untyped-def]
+    # Messages are free text: whatever follows a selector, the answer is a plain no.
+    assert not contains_code(f"{code.selector}{tail}", selector=code.selector,
+                             verifier_mac=code.verifier_mac)
