@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -211,10 +212,14 @@ def _validate_case_input(data: CaseInput) -> None:
 
 
 def _create_case(*, data: CaseInput, actor: Actor, registered_by: User | None,
-                 must_replace_code: bool) -> RegisteredCase:
+                 must_replace_code: bool, received_at: datetime | None = None
+                 ) -> RegisteredCase:
     """Store a new case with its parts and receipt code, and audit it; inside a transaction."""
     _validate_case_input(data)
+    if received_at is not None and received_at > timezone.now():
+        raise InvalidCaseInput(_("The time of receipt cannot be in the future."))
     case = Case(
+        received_at=received_at or timezone.now(),
         kind=data.kind, channel=data.channel, received_via=data.received_via,
         reporter_role=data.reporter_role, reporter_population=data.reporter_population,
         behaviours=sorted(set(data.behaviours)), accused_affiliation=data.accused_affiliation,
@@ -246,7 +251,8 @@ def _create_case(*, data: CaseInput, actor: Actor, registered_by: User | None,
     ReceiptCode.objects.create(case=case, selector=code.selector,
                                verifier_mac=code.verifier_mac, must_replace=must_replace_code)
     _audit(case, actor, actions.CASE_CREATED,
-           fields=["kind", "channel", "narrative", "reporter_name", "reporter_email"],
+           fields=["kind", "channel", "narrative", "reporter_name", "reporter_email",
+                   *(["received_at"] if received_at is not None else [])],
            detail={"kind": case.kind, "channel": case.channel, "via": case.received_via,
                    "parties": len(parties)})
     _audit(case, actor, actions.RECEIPT_CODE_ISSUED,
@@ -255,18 +261,23 @@ def _create_case(*, data: CaseInput, actor: Actor, registered_by: User | None,
 
 
 @transaction.atomic(durable=True)
-def case_register(*, actor: User, data: CaseInput) -> RegisteredCase:
+def case_register(*, actor: User, data: CaseInput,
+                  received_at: datetime | None = None) -> RegisteredCase:
     """Register a report or consultation received by phone or in person.
 
     The reporter gets the receipt code from the advisor, who has seen it, so it must be
     replaced on first use. An advisor who registers a case is assigned to it.
+
+    ``received_at`` is when the office received it, if earlier than now (a call on Friday
+    registered on Monday): the 7-day acknowledgement period runs from then. Never in the
+    future.
     """
     if not access.may_register_cases(actor):
         raise NotPermitted(_("Only advisors and coordinators register cases."))
     if data.received_via == ReceivedVia.WEB:
         raise InvalidCaseInput(_("Say how the report was received: by phone or in person."))
     registered = _create_case(data=data, actor=Actor.user(actor), registered_by=actor,
-                              must_replace_code=True)
+                              must_replace_code=True, received_at=received_at)
     if access.may_be_assigned(actor):
         _set_advisors(registered.case, actor, [actor])
     return registered
