@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import (
@@ -70,6 +71,12 @@ class RegisterCaseForm(forms.Form):
         label=_("Received"), widget=forms.RadioSelect,
         choices=[(ReceivedVia.PHONE, ReceivedVia.PHONE.label),
                  (ReceivedVia.IN_PERSON, ReceivedVia.IN_PERSON.label)])
+    received_at = forms.DateTimeField(
+        label=_("When it was received"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("Leave empty for now. The seven days for the acknowledgement run from "
+                    "this moment."))
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, widget=forms.RadioSelect)
     channel = forms.ChoiceField(
         label=_("Channel"), choices=Channel.choices, widget=forms.RadioSelect,
@@ -100,6 +107,12 @@ class RegisterCaseForm(forms.Form):
                                      max_length=40)
     statement_in_writing = forms.BooleanField(
         label=_("The reporter's written statement has been received"), required=False)
+
+    def clean_received_at(self) -> Any:
+        moment = self.cleaned_data.get("received_at")
+        if moment is not None and moment > timezone.now():
+            raise forms.ValidationError(_("The time of receipt cannot be in the future."))
+        return moment
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -101,7 +101,9 @@ def case_register(request: HttpRequest) -> HttpResponse:
     form = RegisterCaseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            registered = services.case_register(actor=request.user, data=form.case_input())
+            registered = services.case_register(
+                actor=request.user, data=form.case_input(),
+                received_at=form.cleaned_data["received_at"])
         except InvalidCaseInput as invalid:
             form.add_error(None, str(invalid))
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from audit import actions
 from audit.models import AuditEvent
@@ -203,6 +205,8 @@ def test_registering_shows_the_receipt_code_once(personas: Any) -> None:
     ({"narrative": ""}, "Describe what happened."),
     ({"reporter_role": "chief"}, "Select a valid choice."),
     ({"narrative": "x" * 20_001}, "Ensure this value has at most 20000 characters"),
+    ({"received_at": "2999-01-01T09:00"}, "cannot be in the future"),
+    ({"received_at": "yesterday"}, "Enter a valid date/time."),
 ])
 def test_a_bad_registration_is_explained_and_stores_nothing(
         personas: Any, overrides: dict[str, Any], error: str) -> None:
@@ -213,6 +217,15 @@ def test_a_bad_registration_is_explained_and_stores_nothing(
 
 
 # --- notes, messages, files ----------------------------------------------------------------
+
+
+def test_a_report_received_earlier_runs_its_clock_from_then(personas: Any) -> None:
+    response = _client(personas.advisor).post(reverse("cases:register"), _registration(
+        received_at="2026-11-13T16:30"))
+    assert response.status_code == 200
+    case = Case.objects.get()
+    assert timezone.localtime(case.received_at).isoformat().startswith("2026-11-13T16:30")
+    assert case.acknowledgement_due_at == case.received_at + timedelta(days=7)
 
 
 def test_notes_and_messages_are_escaped_where_they_appear(personas: Any) -> None:
@@ -241,7 +254,7 @@ def test_files_are_downloaded_never_rendered_and_the_download_is_recorded(
     case = make_case(state=State.IN_PROGRESS, advisor=personas.advisor)
     client = _client(personas.advisor)
     upload = client.post(reverse("cases:attachment_upload", kwargs={"case_id": case.pk}), {
-        "file": _named_file("<html><script>x</script></html>".encode(), "brief \"é\".html")})
+        "file": _named_file(b"<html><script>x</script></html>", "brief \"é\".html")})
     assert upload.status_code == 302 and _messages(upload) == ["The file has been added."]
     attachment = case.attachments.get()
     response = client.get(reverse("cases:attachment_download", kwargs={
