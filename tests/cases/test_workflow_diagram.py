@@ -33,6 +33,13 @@ def test_the_committed_document_is_up_to_date() -> None:
     assert "up to date" in out.getvalue()
 
 
+def test_the_readme_shows_the_current_diagram() -> None:
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    out = StringIO()
+    call_command("workflow_diagram", "--check", "--file", str(readme), stdout=out)
+    assert "up to date" in out.getvalue()
+
+
 def test_the_committed_document_shows_the_diagram() -> None:
     text = DOCUMENT.read_text(encoding="utf-8")
     assert f"{START_MARKER}\n" in text and END_MARKER in text
