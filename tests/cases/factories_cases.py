@@ -78,8 +78,9 @@ def make_case(
     - ``advisor`` registers the case (and so is assigned to it) and performs the advisor's
       steps. ``None`` with ``state=RECEIVED`` registers it as a coordinator and leaves it
       unassigned; for any other state a new advisor is made.
-    - ``consent`` records the reporter's consent to refer right after registration (named
-      reports only; ignored otherwise), with ``statement_in_writing`` given at registration.
+    - ``consent`` has the advisor record the reporter's consent to refer right after
+      registration (named reports with an advisor only; ignored otherwise), with
+      ``statement_in_writing`` given at registration.
     - Referred states go to ``committee`` (default: the first committee for ``affiliation``);
       ``committee_actor`` (default: a new member of it) accepts and decides.
     - ``CLOSED`` closes with ``outcome``: an advisor's outcome (default ``ADVICE_GIVEN``) from
@@ -96,8 +97,9 @@ def make_case(
                               statement_in_writing=statement_in_writing)
     case = services.case_register(actor=registrar, data=data).case
     pk = case.pk
-    if consent and data.kind == Kind.REPORT and data.channel == Channel.NAMED:
-        services.case_record_consent(case_id=pk, actor=registrar,
+    if consent and advisor is not None and data.kind == Kind.REPORT \
+            and data.channel == Channel.NAMED:
+        services.case_record_consent(case_id=pk, actor=advisor,
                                      statement_in_writing=data.statement_in_writing)
     if state == State.RECEIVED:
         return Case.objects.get(pk=pk)
