@@ -27,8 +27,8 @@ from cases.choices import (
     ReporterRole,
     State,
 )
+from cases.demo_cases import DEMO_CASES
 from cases.exceptions import InvalidCaseInput
-from cases.management.commands.seed_demo import DEMO_CASES
 from cases.models import Case, CaseAttachment, CaseMessage, CaseNote
 from deploy.totp_code import totp
 
