@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -93,8 +93,10 @@ def dashboard(*, actor: User, now: datetime | None = None,
         "next_deadline_at", "id")
     unassigned = (_unassigned() if coordinator else Case.objects.none())
     return Dashboard(
-        my_cases=list(_with_advisors(mine.order_by("next_deadline_at", "-received_at",
-                                                   "id"))[:size]),
+        # Cases with no open deadline last on every database (SQLite sorts NULL first), or
+        # they would push the urgent ones off a short list.
+        my_cases=list(_with_advisors(mine.order_by(
+            F("next_deadline_at").asc(nulls_last=True), "-received_at", "id"))[:size]),
         committee_cases=list(_with_advisors(committee.order_by("-received_at", "-id"))[:size]),
         unassigned=list(_with_advisors(unassigned)[:size]) if coordinator else [],
         overdue=list(_with_advisors(overdue)[:size]),
