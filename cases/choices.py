@@ -37,7 +37,7 @@ class ReporterRole(models.TextChoices):
 
 class Population(models.TextChoices):
     STUDENT = "student", _("Student")
-    STAFF = "staff", _("Staff")
+    STAFF = "staff", pgettext_lazy("population", "Staff")
     OTHER = "other", pgettext_lazy("population", "Other")
 
 
