@@ -248,6 +248,11 @@ def _create_case(*, data: CaseInput, actor: Actor, registered_by: User | None,
         parties.append(party)
     CaseParty.objects.bulk_create(parties)
     code = receipt_codes.new_code()
+    # 30^8 selectors: a repeat is rare, but at a national service's millions of cases not
+    # impossible, and the unique index would then fail the whole registration (a reporter's
+    # report lost to an error page). Draw again instead.
+    while ReceiptCode.objects.filter(selector=code.selector).exists():
+        code = receipt_codes.new_code()
     ReceiptCode.objects.create(case=case, selector=code.selector,
                                verifier_mac=code.verifier_mac, must_replace=must_replace_code)
     _audit(case, actor, actions.CASE_CREATED,

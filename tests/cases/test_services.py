@@ -680,3 +680,32 @@ def test_a_destroyed_case_keeps_its_skeleton_and_trail(personas: Personas) -> No
     assert AuditEvent.objects.filter(stream=str(case.pk)).count() == events + 2
     detail = selectors.case_detail(actor=personas.advisor, case_id=case.pk)
     assert detail.notes == detail.messages == detail.attachments == []
+
+
+def test_a_selector_already_in_use_is_drawn_again(personas: Personas,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    taken = services.case_register(actor=personas.advisor, data=case_input())
+    taken_selector = ReceiptCode.objects.get(case=taken.case).selector
+    real_new_code = receipt_codes.new_code
+    draws: list[str] = []
+
+    def unlucky_first_draw() -> receipt_codes.NewCode:
+        code = real_new_code()
+        if not draws:  # the same selector as the existing case, another verifier
+            code = replace(code, selector=taken_selector,
+                           display=receipt_codes.group(taken_selector
+                                                       + code.display.replace("-", "")[8:]))
+        draws.append(code.selector)
+        return code
+
+    monkeypatch.setattr(receipt_codes, "new_code", unlucky_first_draw)
+    second = services.case_register(actor=personas.advisor, data=case_input())
+    assert draws[0] == taken_selector and len(draws) == 2
+    code = receipt_codes.normalise(second.receipt_code)
+    assert code is not None
+    selector, verifier = receipt_codes.split(code)
+    assert selector == draws[1] != taken_selector
+    stored = ReceiptCode.objects.get(case=second.case)
+    assert stored.selector == selector
+    assert receipt_codes.verifier_matches(verifier, stored.verifier_mac)
+    assert ReceiptCode.objects.get(case=taken.case).selector == taken_selector
