@@ -27,7 +27,7 @@ from cases.models import (
     CaseParty,
     CaseUserObjectPermission,
 )
-from cases.transitions import SPECS
+from cases.transitions import SPECS, available_actions
 from tests.cases.factories_cases import NARRATIVE, case_input, make_case
 from tests.conftest import Personas
 
@@ -460,3 +460,34 @@ def test_only_a_coordinator_destroys(people: People, personas: Personas) -> None
         with pytest.raises(Case.DoesNotExist):
             services.case_destroy(case_id=case.pk, actor=someone)
     assert Case.objects.get(pk=case.pk).state == State.CLOSED
+
+
+# --- what the case page offers -----------------------------------------------------------------
+
+
+def offered(case: Case, person: Any) -> dict[str, list[str]]:
+    actions_ = available_actions(case, permissions=access.case_permissions(person, case),
+                                 is_coordinator=access.is_coordinator(person))
+    return {action.spec.slug: [str(reason) for reason in action.reasons]
+            for action in actions_}
+
+
+def test_the_page_offers_each_person_the_steps_of_this_state(personas: Personas) -> None:
+    received = make_case(advisor=personas.advisor)
+    assert offered(received, personas.advisor) == {"acknowledge": [], "withdraw": []}
+    assert offered(received, personas.coordinator) == {}
+    in_progress = make_case(state=State.IN_PROGRESS, advisor=personas.advisor, consent=False)
+    assert offered(in_progress, personas.advisor) == {
+        "refer": [str(workflow.HAS_REFERRAL_CONSENT.reason)], "close": [], "withdraw": []}
+    referred = make_case(state=State.REFERRED, advisor=personas.advisor)
+    assert offered(referred, personas.misconduct_committee) == {"accept": [], "return": []}
+    assert offered(referred, personas.advisor) == {}
+    decided = make_case(state=State.DECIDED, advisor=personas.advisor)
+    assert offered(decided, personas.advisor) == {"close": []}
+    assert offered(decided, personas.misconduct_committee) == {}
+    closed = make_case(state=State.CLOSED, advisor=personas.advisor)
+    assert offered(closed, personas.coordinator) == {"destroy": []}
+    assert offered(closed, personas.advisor) == {}
+    for nobody in (personas.superuser, personas.auditor, personas.uu_committee):
+        for case in (received, in_progress, referred, decided, closed):
+            assert offered(case, nobody) == {}
