@@ -25,7 +25,7 @@ from audit.verification import verify
 from cases import access, services
 from cases.choices import Committee, Outcome, State
 from cases.exceptions import TransitionUnavailable
-from cases.models import Case
+from cases.models import Case, CaseAssignment
 from tests.cases.factories_cases import case_input, make_case
 from tests.conftest import Personas
 from tests.factories import StaffUserFactory
@@ -299,4 +299,28 @@ def test_registrations_at_once_get_distinct_consecutive_references(
     numbers = sorted(int(o.value.reference.split("-")[1]) for o in outcomes)
     assert numbers == list(range(numbers[0], numbers[0] + writers))
     assert Case.objects.count() == writers
+    assert_trail_intact()
+
+
+def test_two_coordinators_reassign_at_once_and_grants_follow_the_last(
+        personas: Personas, monkeypatch: pytest.MonkeyPatch) -> None:
+    other = StaffUserFactory(role=Role.COORDINATOR)
+    third = StaffUserFactory(role=Role.ADVISOR)
+    case = make_case(advisor=personas.advisor)
+
+    first, second = race_holding_the_lock(
+        monkeypatch,
+        lambda: services.case_assign(case_id=case.pk, actor=personas.coordinator,
+                                     advisor_ids=[personas.other_advisor.pk]),
+        lambda: services.case_assign(case_id=case.pk, actor=other, advisor_ids=[third.pk]))
+
+    # Not a transition: both succeed, one after the other, and the second one's view of the
+    # current advisors (read under the lock) includes the first one's change.
+    assert first.error is None and second.error is None
+    assigned = set(CaseAssignment.objects.filter(case=case).values_list("advisor", flat=True))
+    assert assigned == {third.pk}
+    assert set(access.advisors_with_access(case)) == {third.pk}
+    revoked = AuditEvent.objects.filter(stream=str(case.pk), action=actions.PERMISSION_REVOKED)
+    assert sorted(e.detail_items["user"] for e in revoked) == sorted(
+        [personas.advisor.pk, personas.other_advisor.pk])
     assert_trail_intact()
