@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -383,3 +384,26 @@ def test_my_cases_put_the_nearest_deadline_first_and_cases_without_one_last(
     full = dashboard(actor=personas.advisor)
     assert [c.pk for c in full.my_cases][1:] == [c.pk for c in sorted(
         answered, key=lambda c: (c.received_at, c.pk), reverse=True)]
+
+
+def test_a_visitor_who_is_not_signed_in_sees_nothing(office: dict[str, Case]) -> None:
+    visitor = AnonymousUser()
+    board = dashboard(actor=visitor, now=timezone.now() + timedelta(days=30))
+    assert board.my_cases == board.unassigned == board.overdue == board.due_soon == []
+    assert case_list(actor=visitor, filters=CaseFilters()).cases == []
+    with pytest.raises(Case.DoesNotExist):
+        selectors.case_detail(actor=visitor, case_id=office["mine"].pk)
+
+
+def test_files_of_a_destroyed_case_cannot_be_downloaded(personas: Personas) -> None:
+    case = make_case(state=State.IN_PROGRESS, advisor=personas.advisor)
+    attachment = services.attachment_add(case_id=case.pk, actor=personas.advisor,
+                                         filename="evidence.txt", content=b"evidence")
+    assert selectors.attachment_for_download(
+        actor=personas.advisor, case_id=case.pk, attachment_id=attachment.pk
+    ).content == b"evidence"
+    services.case_close(case_id=case.pk, actor=personas.advisor, outcome=Outcome.SIGNPOSTED)
+    services.case_destroy(case_id=case.pk, actor=personas.coordinator)
+    with pytest.raises(Case.DoesNotExist):
+        selectors.attachment_for_download(actor=personas.advisor, case_id=case.pk,
+                                          attachment_id=attachment.pk)
