@@ -315,8 +315,12 @@ def case_detail(*, actor: User, case_id: UUID) -> CaseDetail:
 
 
 def case_timeline(case: Case, *, size: int = TIMELINE_SIZE) -> list[TimelineEntry]:
-    """The case's history from its audit stream, newest first: what happened, who, when."""
-    events = list(AuditEvent.objects.filter(stream=str(case.pk)).order_by("-seq").only(
+    """The case's history from its audit stream, newest first: what happened, who, when.
+
+    Page views are left out: every visit to the case page records one, and they would soon
+    push the changes off the page. They stay in the audit trail, for the auditor."""
+    events = list(AuditEvent.objects.filter(stream=str(case.pk)).exclude(
+        action=actions.CASE_VIEWED).order_by("-seq").only(
         "id", "seq", "timestamp", "actor_kind", "actor_id", "action", "changed_fields",
         "detail")[:size])
     user_ids = {int(e.actor_id) for e in events if e.actor_kind == "user"

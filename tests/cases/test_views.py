@@ -88,6 +88,11 @@ def test_viewing_a_case_is_recorded_in_its_trail(personas: Any) -> None:
     assert viewed.count() == 1
     assert viewed.get().actor_id == str(personas.coordinator.pk)
 
+    # The history on the page shows what changed, not the views (they would crowd it out).
+    page = _client(personas.advisor).get(_detail(case)).content.decode()
+    history = page[page.index('id="timeline-heading"'):]
+    assert "Case registered" in history and "Case viewed" not in history
+
 
 # --- transitions ---------------------------------------------------------------------------
 
