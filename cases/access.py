@@ -66,18 +66,24 @@ def cases_with_permission(user: User | AnonymousUser, codename: str,
     (group grants)``; PostgreSQL cannot drive a join from that OR, so a list ordered by date
     would walk the whole case index to find an advisor's 200 cases among a million. One
     ``pk IN (user grants UNION group grants)`` lets it start from the grants instead.
+
+    Only committee groups ever hold grants (``grant_committee``), so for someone in no
+    committee the group part is left out: PostgreSQL cannot tell that their groups hold
+    nothing and would read every committee grant to find out (bench_workspace: ~50-100 ms
+    per query at 1M cases).
     """
     queryset = Case.objects.all() if queryset is None else queryset
     if not _is_staff_member(user):
         return queryset.none()
-    user_grants = CaseUserObjectPermission.objects.filter(
+    grants = CaseUserObjectPermission.objects.filter(
         user=user, permission__codename=codename, permission__content_type__app_label="cases",
     ).values("content_object_id")
-    group_grants = CaseGroupObjectPermission.objects.filter(
-        group__user=user, permission__codename=codename,
-        permission__content_type__app_label="cases",
-    ).values("content_object_id")
-    return queryset.filter(pk__in=user_grants.union(group_grants))
+    if has_role(user, *COMMITTEE_ROLE.values()):
+        grants = grants.union(CaseGroupObjectPermission.objects.filter(
+            group__user=user, permission__codename=codename,
+            permission__content_type__app_label="cases",
+        ).values("content_object_id"))
+    return queryset.filter(pk__in=grants)
 
 
 def cases_visible_to(user: User | AnonymousUser,
