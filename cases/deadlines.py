@@ -14,6 +14,8 @@ from __future__ import annotations
 import calendar
 from datetime import datetime, timedelta
 
+from django.utils import timezone
+
 ACKNOWLEDGEMENT_PERIOD = timedelta(days=7)
 FEEDBACK_PERIOD_MONTHS = 3
 
@@ -29,12 +31,15 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 def acknowledgement_due(received_at: datetime) -> datetime:
-    return received_at + ACKNOWLEDGEMENT_PERIOD
+    # Days and months are the office's calendar (TIME_ZONE), not UTC: a report received at
+    # noon is due at noon a week later, also across a change to or from summer time, and
+    # "three months from 31 August 00:30" is 30 November, not 1 December.
+    return timezone.localtime(received_at) + ACKNOWLEDGEMENT_PERIOD
 
 
 def feedback_due(*, received_at: datetime, acknowledged_at: datetime | None) -> datetime:
     start = acknowledged_at if acknowledged_at is not None else acknowledgement_due(received_at)
-    return add_months(start, FEEDBACK_PERIOD_MONTHS)
+    return add_months(timezone.localtime(start), FEEDBACK_PERIOD_MONTHS)
 
 
 def is_late(*, done_at: datetime, due_at: datetime) -> bool:

@@ -1,7 +1,7 @@
 """Receipt codes: how a reporter without an account returns to their case (DESIGN.md §4).
 
-A code is 32 characters from an alphabet without look-alikes (no 0/O, 1/I/L, U/V confusion
-beyond what remains readable), shown in groups of four:
+A code is 32 characters from an alphabet without look-alikes (no 0, 1, I, L, O or U), shown in
+groups of four:
 
     selector (8 characters)  — stored plain and indexed: finds the row
     verifier (24 characters) — about 118 bits of randomness; stored only as
@@ -26,8 +26,9 @@ SELECTOR_LENGTH = 8
 VERIFIER_LENGTH = 24
 CODE_LENGTH = SELECTOR_LENGTH + VERIFIER_LENGTH
 GROUP = 4
-# Characters people type for ones that are not in the alphabet.
-_LOOKALIKES = str.maketrans({"0": "O", "1": "I", "L": "I", "U": "V"})
+# The one look-alike that maps onto the alphabet: U is left out of it, V is in. (0/O and 1/I/L
+# are all left out, so a code never holds them and typing one is simply refused.)
+_LOOKALIKES = str.maketrans({"U": "V"})
 _SEPARATORS = str.maketrans("", "", " -_.\t\n\r")
 
 
@@ -65,8 +66,7 @@ def normalise(text: str) -> str | None:
     if not isinstance(text, str) or len(text) > 3 * CODE_LENGTH:
         return None
     compact = text.upper().translate(_SEPARATORS)
-    # The look-alike characters are not in the alphabet, so mapping them never hides a typo
-    # that would have matched another code; it only forgives a misreading.
+    # U is not in the alphabet, so reading it as V never turns a typo into another code.
     compact = compact.translate(_LOOKALIKES)
     if len(compact) != CODE_LENGTH or any(ch not in ALPHABET for ch in compact):
         return None

@@ -26,6 +26,11 @@ def at(year: int, month: int, day: int, hour: int = 10, minute: int = 30) -> dat
     return datetime(year, month, day, hour, minute, 15, 123456, tzinfo=UTC)
 
 
+def local(year: int, month: int, day: int) -> datetime:
+    """A moment on the office's calendar, where the deadlines are counted."""
+    return datetime(year, month, day, 10, 30, 15, 123456, tzinfo=AMSTERDAM)
+
+
 # --- add_months ----------------------------------------------------------------------------
 
 
@@ -76,28 +81,28 @@ def test_add_months_lands_in_the_right_month_on_the_same_or_last_day(start: date
 
 
 def test_acknowledgement_is_due_seven_days_after_receipt() -> None:
-    received = at(2026, 2, 26)
-    assert acknowledgement_due(received) == at(2026, 3, 5)
+    received = local(2026, 2, 26)
+    assert acknowledgement_due(received) == local(2026, 3, 5)
     assert acknowledgement_due(received) - received == timedelta(days=7)
 
 
 def test_feedback_is_due_three_months_after_the_acknowledgement() -> None:
-    assert feedback_due(received_at=at(2026, 5, 20),
-                        acknowledged_at=at(2026, 5, 31)) == at(2026, 8, 31)
+    assert feedback_due(received_at=local(2026, 5, 20),
+                        acknowledged_at=local(2026, 5, 31)) == local(2026, 8, 31)
 
 
 def test_without_acknowledgement_feedback_runs_from_the_end_of_the_seven_days() -> None:
     # 24 May + 7 days = 31 May; + 3 months = 31 August.
-    assert feedback_due(received_at=at(2026, 5, 24), acknowledged_at=None) == at(2026, 8, 31)
+    assert feedback_due(received_at=local(2026, 5, 24), acknowledged_at=None) == local(2026, 8, 31)
     # 23 November + 7 days = 30 November; + 3 months = 28 February (29 in a leap year).
-    assert feedback_due(received_at=at(2026, 11, 23), acknowledged_at=None) == at(2027, 2, 28)
-    assert feedback_due(received_at=at(2027, 11, 23), acknowledged_at=None) == at(2028, 2, 29)
+    assert feedback_due(received_at=local(2026, 11, 23), acknowledged_at=None) == local(2027, 2, 28)
+    assert feedback_due(received_at=local(2027, 11, 23), acknowledged_at=None) == local(2028, 2, 29)
 
 
 def test_a_late_acknowledgement_still_starts_the_feedback_period_when_it_happens() -> None:
-    received = at(2026, 1, 1)
-    acknowledged = at(2026, 1, 20)  # 12 days late
-    assert feedback_due(received_at=received, acknowledged_at=acknowledged) == at(2026, 4, 20)
+    received = local(2026, 1, 1)
+    acknowledged = local(2026, 1, 20)  # 12 days late
+    assert feedback_due(received_at=received, acknowledged_at=acknowledged) == local(2026, 4, 20)
 
 
 def test_late_means_strictly_after_the_due_moment() -> None:
@@ -123,8 +128,9 @@ def clock(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 @pytest.mark.django_db
 def test_a_new_case_carries_its_deadlines(personas: Personas) -> None:
     case = make_case(advisor=personas.advisor)
-    assert case.acknowledgement_due_at == case.received_at + timedelta(days=7)
-    assert case.feedback_due_at == add_months(case.received_at + timedelta(days=7), 3)
+    local = timezone.localtime(case.received_at)
+    assert case.acknowledgement_due_at == local + timedelta(days=7)
+    assert case.feedback_due_at == add_months(local + timedelta(days=7), 3)
     assert case.next_deadline_at == case.acknowledgement_due_at
     assert (case.acknowledged_at, case.acknowledged_late) == (None, False)
 
@@ -139,7 +145,7 @@ def test_acknowledging_in_time(personas: Personas, clock) -> None:  # type: igno
     assert stored.state == State.ACKNOWLEDGED
     assert stored.acknowledged_at == moment
     assert stored.acknowledged_late is False
-    assert stored.feedback_due_at == add_months(moment, 3)
+    assert stored.feedback_due_at == add_months(timezone.localtime(moment), 3)
     assert stored.next_deadline_at == stored.feedback_due_at
     event = AuditEvent.objects.get(stream=str(case.pk), action=actions.CASE_ACKNOWLEDGED)
     assert event.detail_items == {"late": False}
@@ -172,7 +178,7 @@ def test_a_late_acknowledgement_is_recorded_as_late_and_never_refused(
     assert stored.acknowledged_late is True
     assert not stored.is_acknowledgement_overdue
     # The three months run from the (late) acknowledgement itself.
-    assert stored.feedback_due_at == deadlines.add_months(moment, 3)
+    assert stored.feedback_due_at == deadlines.add_months(timezone.localtime(moment), 3)
     assert stored.next_deadline_at == stored.feedback_due_at
     event = AuditEvent.objects.get(stream=str(case.pk), action=actions.CASE_ACKNOWLEDGED)
     assert event.detail_items == {"late": True}
@@ -196,3 +202,21 @@ def test_closing_or_withdrawing_ends_every_deadline(personas: Personas) -> None:
     for case in (closed, withdrawn):
         assert case.next_deadline_at is None
         assert not case.is_overdue
+
+
+def test_deadlines_follow_the_office_calendar_across_summer_time() -> None:
+    # Received at noon on Thursday 22 October 2026 (summer time); the clocks go back on the
+    # 25th. The acknowledgement is due at noon a week later, local time.
+    received = datetime(2026, 10, 22, 12, 0, tzinfo=AMSTERDAM)
+    due = acknowledgement_due(received)
+    assert due.astimezone(AMSTERDAM).replace(tzinfo=None) == datetime(2026, 10, 29, 12, 0)
+    # Seven days and one hour really pass: the night the clocks go back is 25 hours long.
+    assert due.astimezone(UTC) - received.astimezone(UTC) == timedelta(days=7, hours=1)
+
+
+def test_three_months_are_counted_on_the_office_calendar() -> None:
+    # 31 August 00:30 in Utrecht is still 30 August in UTC; feedback is due 30 November
+    # (the last day of November), not 1 December.
+    acknowledged = datetime(2026, 8, 30, 22, 30, tzinfo=UTC)
+    due = feedback_due(received_at=acknowledged, acknowledged_at=acknowledged)
+    assert due.astimezone(AMSTERDAM).replace(tzinfo=None) == datetime(2026, 11, 30, 0, 30)

@@ -270,7 +270,7 @@ def test_a_case_received_earlier_keeps_its_receipt_time(personas: Any) -> None:
                                   received_at=friday).case
     case.refresh_from_db()
     assert case.received_at == friday
-    assert case.acknowledgement_due_at == friday + timedelta(days=7)
+    assert case.acknowledgement_due_at == timezone.localtime(friday) + timedelta(days=7)
     created = AuditEvent.objects.get(stream=str(case.pk), action=actions.CASE_CREATED)
     assert "received_at" in created.changed_field_names
 

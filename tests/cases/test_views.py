@@ -230,7 +230,7 @@ def test_a_report_received_earlier_runs_its_clock_from_then(personas: Any) -> No
     assert response.status_code == 200
     case = Case.objects.get()
     assert timezone.localtime(case.received_at).isoformat().startswith("2026-11-13T16:30")
-    assert case.acknowledgement_due_at == case.received_at + timedelta(days=7)
+    assert case.acknowledgement_due_at == timezone.localtime(case.received_at) + timedelta(days=7)
 
 
 def test_notes_and_messages_are_escaped_where_they_appear(personas: Any) -> None:
