@@ -17,10 +17,12 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, Group
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from accounts.roles import Role, has_role
 from cases.choices import Committee
+from cases.exceptions import NotPermitted
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 
 VIEW = "view_case"  # read the case's content
@@ -122,6 +124,29 @@ def case_permissions(user: User | AnonymousUser, case: Case) -> frozenset[str]:
     group_grants = CaseGroupObjectPermission.objects.filter(
         group__user=user, content_object_id=case.pk).values("permission__codename")
     return frozenset(row["permission__codename"] for row in user_grants.union(group_grants))
+
+
+def require(user: User | AnonymousUser, codename: str | None, case: Case) -> frozenset[str]:
+    """Refuse unless ``user`` may act on ``case`` with ``codename`` (``None``: a coordinator's
+    action, decided by role); return the per-case permissions they hold.
+
+    A case they may not read is ``Case.DoesNotExist``, exactly like one that does not exist;
+    one they may see but not act on this way is ``NotPermitted``. Services ask this under
+    their row lock, views before they read a form, so both give the same answer.
+    """
+    if codename is None:
+        if not is_coordinator(user):
+            raise Case.DoesNotExist
+        return frozenset()
+    granted = case_permissions(user, case)
+    if VIEW not in granted:
+        if is_coordinator(user):
+            raise NotPermitted(_("Coordinators see this case's metadata only; its advisor "
+                                 "handles it."))
+        raise Case.DoesNotExist
+    if codename not in granted:
+        raise NotPermitted(_("You cannot do this in your role on this case."))
+    return granted
 
 
 # --- writes (called by cases.services only, inside their transaction) ------------------------

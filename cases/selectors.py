@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -24,7 +24,6 @@ from audit import actions
 from audit.models import AuditEvent
 from cases import access
 from cases.choices import OPEN_STATES, Channel, Kind, State
-from cases.exceptions import NotPermitted
 from cases.models import (
     Case,
     CaseAssignment,
@@ -245,8 +244,8 @@ class CaseDetail:
     permissions: frozenset[str]
     is_coordinator: bool
     advisors: list[Any]
-    timeline: list[TimelineEntry]
     actions: list[Action]
+    timeline: list[TimelineEntry] = field(default_factory=list)
     parties: list[CaseParty] = field(default_factory=list)
     notes: list[CaseNote] = field(default_factory=list)
     messages: list[CaseMessage] = field(default_factory=list)
@@ -281,8 +280,10 @@ class CaseDetail:
                 and self.case.channel == Channel.NAMED)
 
 
-def case_detail(*, actor: User, case_id: UUID) -> CaseDetail:
-    """The case page's data, or ``Case.DoesNotExist`` when the actor may not see the case."""
+def case_overview(*, actor: User, case_id: UUID) -> CaseDetail:
+    """The case with the actor's permissions, its advisors and the steps it offers them —
+    what a confirmation or assignment page needs; no timeline and no content.
+    ``Case.DoesNotExist`` when the actor may not see the case."""
     case = Case.objects.select_related("registered_by").get(pk=case_id)
     permissions = access.case_permissions(actor, case)
     coordinator = access.is_coordinator(actor)
@@ -290,27 +291,33 @@ def case_detail(*, actor: User, case_id: UUID) -> CaseDetail:
         raise Case.DoesNotExist
     advisors = [a.advisor for a in CaseAssignment.objects.filter(case=case).select_related(
         "advisor").order_by("assigned_at", "id")]
-    detail = CaseDetail(
-        case=case, permissions=permissions, is_coordinator=coordinator, advisors=advisors,
-        timeline=case_timeline(case),
-        actions=available_actions(case, permissions=permissions, is_coordinator=coordinator),
-    )
-    if access.VIEW not in permissions or case.state == State.DESTROYED:
-        return detail
-    handles = access.HANDLE in permissions
     return CaseDetail(
         case=case, permissions=permissions, is_coordinator=coordinator, advisors=advisors,
-        timeline=detail.timeline, actions=detail.actions,
+        actions=available_actions(case, permissions=permissions, is_coordinator=coordinator),
+    )
+
+
+def case_detail(*, actor: User, case_id: UUID) -> CaseDetail:
+    """The case page's data: the overview, the timeline and, for those who may read it, the
+    content. ``Case.DoesNotExist`` when the actor may not see the case."""
+    detail = case_overview(actor=actor, case_id=case_id)
+    case = detail.case
+    detail = replace(detail, timeline=case_timeline(case))
+    if not detail.can_read or case.state == State.DESTROYED:
+        return detail
+    return replace(
+        detail,
         parties=list(CaseParty.objects.filter(case=case).select_related("case")
                      .order_by("role", "id")),
         # A committee never sees the advisor's private notes.
         notes=(list(CaseNote.objects.filter(case=case).select_related("case", "author")
-                    .order_by("-created_at", "-id")) if handles else []),
+                    .order_by("-created_at", "-id")) if detail.can_handle else []),
         messages=list(CaseMessage.objects.filter(case=case).select_related("case", "author")
                       .order_by("-created_at", "-id")),
         attachments=list(CaseAttachment.objects.filter(case=case).select_related(
             "case", "added_by").defer("content").order_by("-created_at", "-id")),
-        receipt_code=(ReceiptCode.objects.filter(case=case).first() if handles else None),
+        receipt_code=(ReceiptCode.objects.filter(case=case).first()
+                      if detail.can_handle else None),
     )
 
 
@@ -335,15 +342,10 @@ def case_timeline(case: Case, *, size: int = TIMELINE_SIZE) -> list[TimelineEntr
 
 
 def case_for_action(*, actor: User, case_id: UUID, codename: str) -> Case:
-    """The case if ``actor`` may act on it with ``codename``: ``Case.DoesNotExist`` when they
-    may not see it, ``NotPermitted`` when they may see but not do this. Lets a view refuse
-    before it reads a form, with the same answers the service would give."""
+    """The case if ``actor`` may act on it with ``codename`` (see ``access.require``): lets a
+    view refuse before it reads a form, with the answer the service would give."""
     case = Case.objects.get(pk=case_id)
-    granted = access.case_permissions(actor, case)
-    if access.VIEW not in granted and not access.is_coordinator(actor):
-        raise Case.DoesNotExist
-    if codename not in granted:
-        raise NotPermitted(_("You cannot do this in your role on this case."))
+    access.require(actor, codename, case)
     return case
 
 

@@ -75,25 +75,10 @@ def _audit(case: Case, actor: Actor, action: str, *, fields: Sequence[str] = (),
 
 
 def _lock(case_id: UUID, actor: User, codename: str | None) -> Case:
-    """The case, locked for this transaction, if ``actor`` holds ``codename`` on it.
-
-    Locking comes first (waiting reveals nothing); then a case the actor may not read is
-    ``Case.DoesNotExist``, and one they may read but not act on in this way is
-    ``NotPermitted``. ``codename=None`` is for coordinator actions, checked by role.
-    """
+    """The case, locked for this transaction, if ``actor`` may act on it with ``codename``
+    (see ``access.require``). Locking comes first: waiting reveals nothing."""
     case = Case.objects.select_for_update(of=("self",)).get(pk=case_id)
-    if codename is None:
-        if not access.is_coordinator(actor):
-            raise Case.DoesNotExist
-        return case
-    granted = access.case_permissions(actor, case)
-    if access.VIEW not in granted:
-        if access.is_coordinator(actor):
-            raise NotPermitted(_("Coordinators see this case's metadata only; its advisor "
-                                 "handles it."))
-        raise Case.DoesNotExist
-    if codename not in granted:
-        raise NotPermitted(_("You cannot do this in your role on this case."))
+    access.require(actor, codename, case)
     return case
 
 

@@ -134,7 +134,7 @@ def case_transition(request: HttpRequest, *, case_id: UUID, action: str) -> Http
     spec = SPECS.get(action)
     if spec is None:
         raise Http404
-    detail = selectors.case_detail(actor=request.user, case_id=case_id)
+    detail = selectors.case_overview(actor=request.user, case_id=case_id)
     offered = {a.spec.slug: a for a in detail.actions}
     if action not in offered:
         raise TransitionUnavailable(
@@ -159,7 +159,7 @@ def case_transition(request: HttpRequest, *, case_id: UUID, action: str) -> Http
 def case_assign(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
     if not access.is_coordinator(request.user):
         raise Http404
-    detail = selectors.case_detail(actor=request.user, case_id=case_id)
+    detail = selectors.case_overview(actor=request.user, case_id=case_id)
     form = AssignForm(_posted(request), advisors=selectors.assignable_advisors(),
                       initial={"advisors": [str(a.pk) for a in detail.advisors]})
     if request.method == "POST" and form.is_valid():
@@ -178,7 +178,7 @@ def case_assign(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
 @verified_staff_required
 @case_errors
 def case_consent(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
-    detail = selectors.case_detail(actor=request.user, case_id=case_id)
+    detail = selectors.case_overview(actor=request.user, case_id=case_id)
     if not detail.can_handle:
         raise Http404
     form = ConsentForm(_posted(request))
@@ -199,7 +199,7 @@ def case_consent(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
 @verified_staff_required
 @case_errors
 def case_convert(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
-    detail = selectors.case_detail(actor=request.user, case_id=case_id)
+    detail = selectors.case_overview(actor=request.user, case_id=case_id)
     if not detail.can_handle:
         raise Http404
     form = ConvertForm(_posted(request))
