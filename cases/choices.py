@@ -61,6 +61,9 @@ class Affiliation(models.TextChoices):
     UMC_STAFF = "umc_staff", _("UMC staff")
     UU_AFFILIATED = "uu_affiliated", _("Affiliated with Utrecht University")
     DUAL = "dual", _("Dual appointment (UMC and UU)")
+    # Students here are enrolled at Utrecht University (the Faculty of Medicine is the UU's),
+    # so a complaint about a student goes to the UU's committee.
+    STUDENT = "student", _("Student")
     EXTERNAL = "external", _("External")
     UNKNOWN = "unknown", _("Unknown")
 
@@ -75,6 +78,7 @@ COMMITTEES_FOR_AFFILIATION: dict[str, tuple[Committee, ...]] = {
     Affiliation.UMC_STAFF: (Committee.MISCONDUCT,),
     Affiliation.UU_AFFILIATED: (Committee.UU_INTEGRITY,),
     Affiliation.DUAL: (Committee.MISCONDUCT, Committee.UU_INTEGRITY),
+    Affiliation.STUDENT: (Committee.UU_INTEGRITY,),
     Affiliation.EXTERNAL: (),
     Affiliation.UNKNOWN: (),
 }

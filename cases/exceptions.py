@@ -29,3 +29,18 @@ class NotPermitted(ApplicationError):
 
 class InvalidCaseInput(ApplicationError):
     """A registration, note or message that cannot be stored as given."""
+
+
+class ReceiptCodeRefused(ApplicationError):
+    """A receipt code that opens nothing: unknown, wrong, or of a destroyed case. One error
+    for all of them, so that trying codes teaches nothing."""
+
+
+class ReporterSessionEnded(ApplicationError):
+    """The code the reporter signed in with was replaced (here or in another browser): the
+    session that used it ends at once."""
+
+
+class AlreadySubmitted(ApplicationError):
+    """The same web form was sent again after its case was received and its code used, or
+    too long after: nothing new is stored."""

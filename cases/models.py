@@ -128,6 +128,16 @@ class Case(ConcurrentTransitionMixin, models.Model):
     is_assigned = models.BooleanField(_("assigned"), default=False)
     advisors = models.ManyToManyField(settings.AUTH_USER_MODEL, through="CaseAssignment",
                                       related_name="assigned_cases", blank=True)
+    # An advisor the reporter asked not to handle their case (the intake form offers it): never
+    # assigned to it. Plain, like the assignment itself; it says nothing about the content.
+    unwanted_advisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                         null=True, blank=True, related_name="+",
+                                         verbose_name=_("advisor the reporter does not want"))
+    # SHA-256 of the one-time token in the web form that created the case: a second submission
+    # of the same form (a double click, a resent request) finds this case instead of making
+    # another. The token is random and single-use, so its hash says nothing about the reporter.
+    submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True,
+                                      editable=False)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                       null=True, blank=True, related_name="+",
                                       verbose_name=_("registered by"))
@@ -529,6 +539,11 @@ class CaseAttachment(models.Model):
     size = models.PositiveBigIntegerField()
     filename = EncryptedTextField(_("file name"))
     content = EncryptedBytesField()
+    # The copy people open: the original with identifying metadata (EXIF, XMP, document
+    # properties) removed; see cases.attachment_files. Empty when there was nothing to remove
+    # or it could not be removed (``metadata_removed`` says which copy a download serves).
+    working_copy = EncryptedBytesField(null=True, blank=True)
+    metadata_removed = models.BooleanField(default=False)
 
     encryption_key_path = "case"
 
@@ -586,6 +601,9 @@ class ReceiptCode(models.Model):
     # A code handed over by an advisor (phone, in person) was seen by someone else: the reporter
     # is asked to replace it on first use.
     must_replace = models.BooleanField(default=False)
+    # When the reporter first signed in with this code (a resubmitted form may replace a code
+    # nobody has used yet; see cases.services.reporter).
+    first_used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"receipt code for {self.case_id}"

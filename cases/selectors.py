@@ -315,7 +315,7 @@ def case_detail(*, actor: User, case_id: UUID) -> CaseDetail:
         messages=list(CaseMessage.objects.filter(case=case).select_related("case", "author")
                       .order_by("-created_at", "-id")),
         attachments=list(CaseAttachment.objects.filter(case=case).select_related(
-            "case", "added_by").defer("content").order_by("-created_at", "-id")),
+            "case", "added_by").defer("content", "working_copy").order_by("-created_at", "-id")),
         receipt_code=(ReceiptCode.objects.filter(case=case).first()
                       if detail.can_handle else None),
     )

@@ -259,11 +259,12 @@ def message_send(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
 @case_errors
 def attachment_upload(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
     selectors.case_for_action(actor=request.user, case_id=case_id, codename=access.HANDLE)
-    if int(request.META.get("CONTENT_LENGTH") or 0) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE:
+    form = AttachmentForm(request.POST, request.FILES)
+    # config.uploads drops a file over the limit while reading it, and says so here.
+    if getattr(request, "refused_uploads", None):
         messages.error(request, _("The file is too large: at most %(mb)s MB.") % {
             "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)})
         return redirect("cases:detail", case_id=case_id)
-    form = AttachmentForm(request.POST, request.FILES)
     return _post_to_case(request, case_id, form, lambda: services.attachment_add(
         case_id=case_id, actor=request.user, filename=form.cleaned_data["file"].name,
         content=form.cleaned_data["file"].read()), _("The file has been added."))
@@ -276,10 +277,15 @@ def attachment_download(request: HttpRequest, *, case_id: UUID,
                         attachment_id: UUID) -> HttpResponse:
     attachment = selectors.attachment_for_download(actor=request.user, case_id=case_id,
                                                    attachment_id=attachment_id)
-    services.attachment_downloaded(attachment=attachment, actor=request.user)
+    # The working copy (identifying metadata removed) unless the original, kept as evidence,
+    # is asked for; both downloads are recorded, with which copy it was.
+    original = request.GET.get("copy") == "original" or not attachment.metadata_removed
+    services.attachment_downloaded(attachment=attachment, actor=request.user,
+                                   original=original)
     # Always a download, never rendered by the browser: whatever the file holds cannot run
     # in the workspace's origin.
-    response = HttpResponse(attachment.content, content_type="application/octet-stream")
+    content = attachment.content if original else attachment.working_copy
+    response = HttpResponse(content, content_type="application/octet-stream")
     response["Content-Disposition"] = _content_disposition(attachment.filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -190,6 +190,9 @@ _secure = env_bool("SECURE_COOKIES", IS_PRODUCTION)
 SESSION_COOKIE_SECURE = _secure
 CSRF_COOKIE_SECURE = _secure
 CSRF_COOKIE_HTTPONLY = True
+# A browser-session cookie, like every other one: a year-long CSRF cookie would tell whoever
+# shares the device that this site was visited.
+CSRF_COOKIE_AGE = None
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if IS_PRODUCTION else 0, minimum=0)
@@ -291,6 +294,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 
 # --- product settings -----------------------------------------------------------------------
+# The reporter's side (intake): receipt-code attempts that fail, per code and per client, before
+# a pause of RECEIPT_CODE_LOCKOUT_MINUTES; web forms sent per client per hour; and how long a
+# status page may stay idle before the reporter must enter their code again.
+RECEIPT_CODE_FAILURES_PER_CODE = env_int("RECEIPT_CODE_FAILURES_PER_CODE", 5, minimum=1)
+RECEIPT_CODE_FAILURES_PER_CLIENT = env_int("RECEIPT_CODE_FAILURES_PER_CLIENT", 20, minimum=1)
+RECEIPT_CODE_LOCKOUT_MINUTES = env_int("RECEIPT_CODE_LOCKOUT_MINUTES", 15, minimum=1)
+SUBMISSIONS_PER_CLIENT_PER_HOUR = env_int("SUBMISSIONS_PER_CLIENT_PER_HOUR", 20, minimum=1)
+REPORTER_IDLE_MINUTES = env_int("REPORTER_IDLE_MINUTES", 15, minimum=1)
 # Where the quick-exit button sends a visitor: a neutral page that reveals nothing.
 QUICK_EXIT_URL = env_str("QUICK_EXIT_URL", "https://www.weeronline.nl/")
 
@@ -348,8 +359,10 @@ CELERY_BEAT_SCHEDULE["audit-checkpoint-full"] = {
 }
 
 # --- case files -----------------------------------------------------------------------------
-# Largest file accepted per upload. Uploads are held in memory only (never a temporary file on
-# disk, where plaintext would outlive the request), so this also bounds a request's memory.
+# Largest file, and most files, accepted per upload. Uploads are held in memory only (never a
+# temporary file on disk, where plaintext would outlive the request), so these also bound a
+# request's memory; see config.uploads.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
-FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 10, minimum=1)
+FILE_UPLOAD_HANDLERS = ["config.uploads.BoundedMemoryUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 64 * 1024

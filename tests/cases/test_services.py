@@ -247,7 +247,7 @@ def test_registration_by_an_advisor_assigns_them(personas: Personas) -> None:
     created = AuditEvent.objects.get(stream=str(case.pk), action=actions.CASE_CREATED)
     assert (created.actor_kind, created.actor_id) == (ActorKind.USER, str(personas.advisor.pk))
     assert created.detail_items == {"kind": "report", "channel": "named", "via": "phone",
-                                    "parties": 0}
+                                    "parties": 0, "files": 0, "unwanted_advisor": False}
     issued = AuditEvent.objects.get(stream=str(case.pk), action=actions.RECEIPT_CODE_ISSUED)
     assert issued.detail_items == {"must_replace": True}
 
@@ -561,13 +561,17 @@ def test_attachments_are_checked_and_stored_encrypted(personas: Personas,
     _unchanged_after(case, lambda: services.attachment_add(
         case_id=case.pk, actor=personas.advisor, filename="  ", content=b"x"),
         InvalidCaseInput)
-    kinds = {b"%PDF-1.7 " + MARKER.encode(): "application/pdf",
-             b"\x89PNG\r\n\x1a\n" + b"\x00" * 8: "image/png",
-             b"\xff\xd8\xff\xe0": "image/jpeg", b"GIF89a": "image/gif",
-             MARKER.encode(): "text/plain", b"\xff\xfe\x00\x81": "application/octet-stream"}
-    for content, content_type in kinds.items():
+    # Checked by content, not by name (cases.attachment_files has the details): a kind not
+    # on the allow-list, or a name that says something else than the content, is refused.
+    refused = {"f.gif": b"GIF89a", "f.bin": b"\xff\xfe\x00\x81", "f.pdf": MARKER.encode()}
+    for filename, content in refused.items():
+        _unchanged_after(case, lambda f=filename, c=content: services.attachment_add(
+            case_id=case.pk, actor=personas.advisor, filename=f, content=c), InvalidCaseInput)
+    kinds = {b"%PDF-1.7 " + MARKER.encode(): ("pdf", "application/pdf"),
+             MARKER.encode(): ("txt", "text/plain; charset=utf-8")}
+    for content, (extension, content_type) in kinds.items():
         added = services.attachment_add(case_id=case.pk, actor=personas.advisor,
-                                        filename=f"{MARKER}.bin", content=content)
+                                        filename=f"{MARKER}.{extension}", content=content)
         assert (added.content_type, added.size) == (content_type, len(content))
     loaded = CaseAttachment.objects.select_related("case").filter(case=case)
     assert {a.content for a in loaded} == set(kinds)
@@ -614,7 +618,8 @@ def test_reads_are_audited(personas: Personas) -> None:
     services.case_viewed(case=case, actor=personas.advisor)
     downloaded = selectors.attachment_for_download(actor=personas.advisor, case_id=case.pk,
                                                    attachment_id=attachment.pk)
-    services.attachment_downloaded(attachment=downloaded, actor=personas.advisor)
+    services.attachment_downloaded(attachment=downloaded, actor=personas.advisor,
+                                   original=False)
     viewed, fetched = AuditEvent.objects.filter(stream=str(case.pk)).order_by("-seq")[:2][::-1]
     assert (viewed.action, viewed.target_type) == (actions.CASE_VIEWED, "case")
     assert (fetched.action, fetched.target_type, fetched.target_id) == (

@@ -259,7 +259,7 @@ def test_files_are_downloaded_never_rendered_and_the_download_is_recorded(
     case = make_case(state=State.IN_PROGRESS, advisor=personas.advisor)
     client = _client(personas.advisor)
     upload = client.post(reverse("cases:attachment_upload", kwargs={"case_id": case.pk}), {
-        "file": _named_file(b"<html><script>x</script></html>", "brief \"é\".html")})
+        "file": _named_file(b"<html><script>x</script></html>", "brief \"é\".txt")})
     assert upload.status_code == 302 and _messages(upload) == ["The file has been added."]
     attachment = case.attachments.get()
     response = client.get(reverse("cases:attachment_download", kwargs={
@@ -267,7 +267,7 @@ def test_files_are_downloaded_never_rendered_and_the_download_is_recorded(
     assert response["Content-Type"] == "application/octet-stream"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"] == (
-        "attachment; filename=\"brief ___.html\"; filename*=UTF-8''brief%20%22%C3%A9%22.html")
+        "attachment; filename=\"brief ___.txt\"; filename*=UTF-8''brief%20%22%C3%A9%22.txt")
     assert response.content == b"<html><script>x</script></html>"
     assert AuditEvent.objects.filter(action=actions.ATTACHMENT_DOWNLOADED,
                                      target_id=str(attachment.pk)).count() == 1

@@ -11,35 +11,21 @@ Views, the admin and tasks never call a transition or write a case model themsel
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from audit import actions
 from audit.actors import Actor
 from audit.services import record, record_read
-from cases import access, receipt_codes, workflow
-from cases.choices import (
-    Affiliation,
-    Behaviour,
-    Channel,
-    Kind,
-    MessageDirection,
-    Population,
-    ReceivedVia,
-    ReporterRole,
-    State,
-)
+from cases import access
+from cases.choices import Channel, Kind, MessageDirection, ReceivedVia, State
 from cases.crypto.blind_index import blind_index_fields
 from cases.exceptions import (
     CaseKeyAlreadyDestroyedError,
@@ -54,200 +40,27 @@ from cases.models import (
     CaseAttachment,
     CaseMessage,
     CaseNote,
-    CaseParty,
-    ReceiptCode,
 )
-
-User = Any  # a saved staff user
-
-TEXT_MAX = 20_000  # characters in a narrative, note or message
-SHORT_TEXT_MAX = 500  # names, contact details, a reason
-
-
-# --- shared steps --------------------------------------------------------------------------
-
-
-def _audit(case: Case, actor: Actor, action: str, *, fields: Sequence[str] = (),
-           detail: dict[str, Any] | None = None, target: tuple[str, str] | None = None) -> None:
-    target_type, target_id = target or ("case", str(case.pk))
-    record(stream=str(case.pk), action=action, actor=actor, target_type=target_type,
-           target_id=target_id, fields=fields, detail=detail or {})
-
-
-def _lock(case_id: UUID, actor: User, codename: str | None) -> Case:
-    """The case, locked for this transaction, if ``actor`` may act on it with ``codename``
-    (see ``access.require``). Locking comes first: waiting reveals nothing."""
-    case = Case.objects.select_for_update(of=("self",)).get(pk=case_id)
-    access.require(actor, codename, case)
-    return case
-
-
-def _transition(case: Case, name: str, **kwargs: Any) -> None:
-    """Run one transition; if the state or a rule does not allow it, say why in words."""
-    method: Callable[..., None] = getattr(case, name)
-    try:
-        method(**kwargs)
-    except TransitionNotAllowed:
-        reasons = workflow.explain(_transition_conditions(case, name), case)
-        message = _("This is not possible while the case is “%(state)s”.") % {
-            "state": case.get_state_display()}
-        if reasons:
-            message = " ".join(str(reason) for reason in reasons)
-        raise TransitionUnavailable(message) from None
-
-
-def _transition_conditions(case: Case, name: str) -> list[Callable[[Case], bool]]:
-    for transition in case.get_all_state_transitions():
-        if transition.name == name and transition.source == case.state:
-            return transition.conditions
-    return []
-
-
-def _save(case: Case, fields: Iterable[str]) -> None:
-    case.updated_at = timezone.now()
-    try:
-        case.save(update_fields=[*fields, "updated_at"])
-    except ConcurrentTransition:
-        # Not expected under the row lock; kept so a future path without it fails politely.
-        raise TransitionUnavailable(
-            _("Someone changed this case a moment ago. Reload the page to see it now.")
-        ) from None
-
-
-def _clean_text(value: str | None, *, label: str, required: bool = False,
-                limit: int = TEXT_MAX) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise InvalidCaseInput(_("%(field)s cannot be empty.") % {"field": label})
-    if len(text) > limit:
-        raise InvalidCaseInput(
-            _("%(field)s is too long: at most %(limit)s characters.")
-            % {"field": label, "limit": limit})
-    if "\x00" in text:
-        raise InvalidCaseInput(_("%(field)s contains characters that cannot be stored.")
-                               % {"field": label})
-    return text
-
-
-# --- registering a case --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PartyInput:
-    role: str
-    name: str
-    affiliation: str = Affiliation.UNKNOWN
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class CaseInput:
-    """What is known when a case is registered. Plain values, already parsed by a form."""
-
-    kind: str
-    channel: str
-    reporter_role: str
-    reporter_population: str
-    received_via: str = ReceivedVia.WEB
-    behaviours: Sequence[str] = ()
-    accused_affiliation: str = Affiliation.UNKNOWN
-    narrative: str = ""
-    occurred: str = ""
-    desired_outcome: str = ""
-    reporter_name: str = ""
-    reporter_email: str = ""
-    reporter_phone: str = ""
-    statement_in_writing: bool = False
-    parties: Sequence[PartyInput] = field(default_factory=tuple)
-
-
-@dataclass(frozen=True)
-class RegisteredCase:
-    case: Case
-    # Shown once, to whoever registered the case; never stored, logged or audited.
-    receipt_code: str = field(repr=False)
-
-
-def _validate_case_input(data: CaseInput) -> None:
-    choices = [
-        (data.kind, Kind, _("Kind")), (data.channel, Channel, _("Channel")),
-        (data.received_via, ReceivedVia, _("Received via")),
-        (data.reporter_role, ReporterRole, _("Reporter's role")),
-        (data.reporter_population, Population, _("Reporter's population")),
-        (data.accused_affiliation, Affiliation, _("Affiliation")),
-    ]
-    for value, enum, label in choices:
-        if value not in enum.values:
-            raise InvalidCaseInput(_("%(field)s: choose one of the options.") % {"field": label})
-    if any(value not in Behaviour.values for value in data.behaviours):
-        raise InvalidCaseInput(_("Behaviour: choose from the categories offered."))
-    contact = (data.reporter_name, data.reporter_email, data.reporter_phone)
-    if data.channel == Channel.ANONYMOUS and any(x.strip() for x in contact):
-        raise InvalidCaseInput(_("An anonymous case holds no name or contact details."))
-    if data.kind == Kind.REPORT and data.channel == Channel.NAMED and not any(
-            x.strip() for x in contact):
-        raise InvalidCaseInput(_("A named report needs the reporter's name or contact "
-                                 "details."))
-    if data.kind == Kind.REPORT and not data.narrative.strip():
-        raise InvalidCaseInput(_("A report needs a description of what happened."))
-    for party in data.parties:
-        if party.role not in CaseParty.PartyRole.values or party.affiliation not in \
-                Affiliation.values:
-            raise InvalidCaseInput(_("People involved: choose one of the options."))
-
-
-def _create_case(*, data: CaseInput, actor: Actor, registered_by: User | None,
-                 must_replace_code: bool, received_at: datetime | None = None
-                 ) -> RegisteredCase:
-    """Store a new case with its parts and receipt code, and audit it; inside a transaction."""
-    _validate_case_input(data)
-    if received_at is not None and received_at > timezone.now():
-        raise InvalidCaseInput(_("The time of receipt cannot be in the future."))
-    case = Case(
-        received_at=received_at or timezone.now(),
-        kind=data.kind, channel=data.channel, received_via=data.received_via,
-        reporter_role=data.reporter_role, reporter_population=data.reporter_population,
-        behaviours=sorted(set(data.behaviours)), accused_affiliation=data.accused_affiliation,
-        statement_in_writing=data.statement_in_writing, registered_by=registered_by,
-        narrative=_clean_text(data.narrative, label=_("What happened")) or None,
-        occurred=_clean_text(data.occurred, label=_("When and where"),
-                             limit=SHORT_TEXT_MAX * 4) or None,
-        desired_outcome=_clean_text(data.desired_outcome, label=_("Desired outcome")) or None,
-        reporter_name=_clean_text(data.reporter_name, label=_("Name"),
-                                  limit=SHORT_TEXT_MAX) or None,
-        reporter_phone=_clean_text(data.reporter_phone, label=_("Phone"),
-                                   limit=SHORT_TEXT_MAX) or None,
-    )
-    case.set_reporter_email(_clean_text(data.reporter_email, label=_("E-mail"),
-                                        limit=SHORT_TEXT_MAX) or None)
-    case.save()
-    parties = []
-    for party_input in data.parties:
-        party = CaseParty(
-            case=case, role=party_input.role, affiliation=party_input.affiliation,
-            description=_clean_text(party_input.description, label=_("Description"),
-                                    limit=SHORT_TEXT_MAX * 4) or None,
-        )
-        party.set_name(_clean_text(party_input.name, label=_("Name"), required=True,
-                                   limit=SHORT_TEXT_MAX))
-        parties.append(party)
-    CaseParty.objects.bulk_create(parties)
-    code = receipt_codes.new_code()
-    # 30^8 selectors: a repeat is rare, but at a national service's millions of cases not
-    # impossible, and the unique index would then fail the whole registration (a reporter's
-    # report lost to an error page). Draw again instead.
-    while ReceiptCode.objects.filter(selector=code.selector).exists():
-        code = receipt_codes.new_code()
-    ReceiptCode.objects.create(case=case, selector=code.selector,
-                               verifier_mac=code.verifier_mac, must_replace=must_replace_code)
-    _audit(case, actor, actions.CASE_CREATED,
-           fields=["kind", "channel", "narrative", "reporter_name", "reporter_email",
-                   *(["received_at"] if received_at is not None else [])],
-           detail={"kind": case.kind, "channel": case.channel, "via": case.received_via,
-                   "parties": len(parties)})
-    _audit(case, actor, actions.RECEIPT_CODE_ISSUED,
-           detail={"must_replace": must_replace_code})
-    return RegisteredCase(case=case, receipt_code=code.display)
+from cases.services._common import (
+    SHORT_TEXT_MAX,
+    TEXT_MAX,
+    User,
+    _audit,
+    _clean_text,
+    _lock,
+    _require_not_destroyed,
+    _save,
+    _transition,
+)
+from cases.services._creation import (
+    CaseInput,
+    FileInput,
+    PartyInput,
+    RegisteredCase,
+    check_files,
+    create_case,
+    store_attachment,
+)
 
 
 @transaction.atomic(durable=True)
@@ -266,7 +79,7 @@ def case_register(*, actor: User, data: CaseInput,
         raise NotPermitted(_("Only advisors and coordinators register cases."))
     if data.received_via == ReceivedVia.WEB:
         raise InvalidCaseInput(_("Say how the report was received: by phone or in person."))
-    registered = _create_case(data=data, actor=Actor.user(actor), registered_by=actor,
+    registered = create_case(data=data, actor=Actor.user(actor), registered_by=actor,
                               must_replace_code=True, received_at=received_at)
     if access.may_be_assigned(actor):
         _set_advisors(registered.case, actor, [actor])
@@ -312,6 +125,9 @@ def case_assign(*, case_id: UUID, actor: User, advisor_ids: Iterable[int]) -> Ca
     advisors = list(get_user_model().objects.filter(pk__in=ids, is_active=True))
     if len(advisors) != len(ids) or not all(access.may_be_assigned(a) for a in advisors):
         raise InvalidCaseInput(_("Only active confidential advisors can be assigned."))
+    if case.unwanted_advisor_id is not None and case.unwanted_advisor_id in ids:
+        raise InvalidCaseInput(_("The reporter asked that this advisor does not handle their "
+                                 "case. Choose another advisor."))
     _set_advisors(case, actor, advisors)
     return case
 
@@ -485,11 +301,6 @@ def case_destroy(*, case_id: UUID, actor: User) -> Case:
 # --- notes, messages, files ----------------------------------------------------------------
 
 
-def _require_not_destroyed(case: Case) -> None:
-    if case.state == State.DESTROYED:
-        raise TransitionUnavailable(_("This case has been destroyed."))
-
-
 @transaction.atomic(durable=True)
 def note_add(*, case_id: UUID, actor: User, body: str) -> CaseNote:
     """A private note of the advisor; never shown to the reporter or a committee."""
@@ -518,39 +329,15 @@ def message_send(*, case_id: UUID, actor: User, body: str) -> CaseMessage:
     return message
 
 
-def _sniff_content_type(content: bytes) -> str:
-    """A label for listing only; downloads are always served as an attachment with nosniff."""
-    signatures = [(b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"),
-                  (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif")]
-    for signature, content_type in signatures:
-        if content.startswith(signature):
-            return content_type
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError:
-        return "application/octet-stream"
-    return "text/plain"
-
-
 @transaction.atomic(durable=True)
 def attachment_add(*, case_id: UUID, actor: User, filename: str, content: bytes
                    ) -> CaseAttachment:
     """Add a file to the case (an advisor's upload), encrypted with the case key."""
     case = _lock(case_id, actor, access.HANDLE)
     _require_not_destroyed(case)
-    limit = settings.ATTACHMENT_MAX_BYTES
-    if not content:
-        raise InvalidCaseInput(_("The file is empty."))
-    if len(content) > limit:
-        raise InvalidCaseInput(_("The file is too large: at most %(mb)s MB.")
-                               % {"mb": limit // (1024 * 1024)})
-    name = _clean_text(filename, label=_("File name"), required=True, limit=255)
-    attachment = CaseAttachment.objects.create(
-        case=case, added_by=actor, filename=name, size=len(content),
-        content_type=_sniff_content_type(content), content=content)
-    _audit(case, Actor.user(actor), actions.ATTACHMENT_ADDED, fields=["content"],
-           target=("attachment", str(attachment.pk)), detail={"size": attachment.size})
-    return attachment
+    [(file, checked)] = check_files([FileInput(name=filename, content=content)])
+    return store_attachment(case, actor=Actor.user(actor), added_by=actor, file=file,
+                            checked=checked)
 
 
 # --- reads that count (DESIGN.md §5) -------------------------------------------------------
@@ -562,10 +349,12 @@ def case_viewed(*, case: Case, actor: User) -> None:
                 target_type="case", target_id=str(case.pk))
 
 
-def attachment_downloaded(*, attachment: CaseAttachment, actor: User) -> None:
+def attachment_downloaded(*, attachment: CaseAttachment, actor: User, original: bool) -> None:
+    """Record a download: of the working copy, or of the original kept as evidence."""
     record_read(stream=str(attachment.case_id), action=actions.ATTACHMENT_DOWNLOADED,
                 actor=Actor.user(actor), target_type="attachment",
-                target_id=str(attachment.pk))
+                target_id=str(attachment.pk), detail={"copy": "original" if original
+                                                      else "working"})
 
 
 # --- crypto-shredding ----------------------------------------------------------------------
@@ -615,3 +404,27 @@ def _clear_part_blind_indexes(case: Case) -> None:
         if attnames:
             relation.related_model._base_manager.filter(**{relation.field.name: case}).update(
                 **dict.fromkeys(attnames, ""))
+
+
+# The reporter's side (web form, status page); re-exported so that intake needs only this
+# module. Imported last: it builds on the steps above.
+from cases.services.reporter import (  # noqa: E402
+    ReporterAccess,
+    case_submit,
+    receipt_code_replace,
+    receipt_code_sign_in,
+    reporter_information_add,
+    reporter_message_send,
+    reporter_withdraw,
+    status_viewed,
+)
+
+__all__ = [
+    "SHORT_TEXT_MAX", "TEXT_MAX", "CaseInput", "FileInput", "PartyInput", "RegisteredCase",
+    "ReporterAccess", "attachment_add", "attachment_downloaded", "case_accept",
+    "case_acknowledge", "case_assign", "case_close", "case_convert_to_report", "case_decide",
+    "case_destroy", "case_destroy_key", "case_record_consent", "case_refer", "case_register",
+    "case_return", "case_start", "case_submit", "case_viewed", "case_withdraw", "message_send",
+    "note_add", "receipt_code_replace", "receipt_code_sign_in", "reporter_information_add",
+    "reporter_message_send", "reporter_withdraw", "status_viewed",
+]

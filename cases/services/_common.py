@@ -1,0 +1,104 @@
+"""Steps every case service shares: lock and check, transition with reasons, save, audit,
+and the cleaning of free text. Private to ``cases.services``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from audit.actors import Actor
+from audit.services import record
+from cases import access, workflow
+from cases.choices import State
+from cases.exceptions import InvalidCaseInput, TransitionUnavailable
+from cases.models import Case
+
+User = Any  # a saved staff user
+
+TEXT_MAX = 20_000  # characters in a narrative, note or message
+SHORT_TEXT_MAX = 500  # names, contact details, a reason
+
+def _audit(case: Case, actor: Actor, action: str, *, fields: Sequence[str] = (),
+           detail: dict[str, Any] | None = None, target: tuple[str, str] | None = None) -> None:
+    target_type, target_id = target or ("case", str(case.pk))
+    record(stream=str(case.pk), action=action, actor=actor, target_type=target_type,
+           target_id=target_id, fields=fields, detail=detail or {})
+
+
+def _lock(case_id: UUID, actor: User, codename: str | None) -> Case:
+    """The case, locked for this transaction, if ``actor`` may act on it with ``codename``
+    (see ``access.require``). Locking comes first: waiting reveals nothing."""
+    case = Case.objects.select_for_update(of=("self",)).get(pk=case_id)
+    access.require(actor, codename, case)
+    return case
+
+
+def _transition(case: Case, name: str, **kwargs: Any) -> None:
+    """Run one transition; if the state or a rule does not allow it, say why in words."""
+    method: Callable[..., None] = getattr(case, name)
+    try:
+        method(**kwargs)
+    except TransitionNotAllowed:
+        reasons = workflow.explain(_transition_conditions(case, name), case)
+        message = _("This is not possible while the case is “%(state)s”.") % {
+            "state": case.get_state_display()}
+        if reasons:
+            message = " ".join(str(reason) for reason in reasons)
+        raise TransitionUnavailable(message) from None
+
+
+def _transition_conditions(case: Case, name: str) -> list[Callable[[Case], bool]]:
+    for transition in case.get_all_state_transitions():
+        if transition.name == name and transition.source == case.state:
+            return transition.conditions
+    return []
+
+
+def _save(case: Case, fields: Iterable[str]) -> None:
+    case.updated_at = timezone.now()
+    try:
+        case.save(update_fields=[*fields, "updated_at"])
+    except ConcurrentTransition:
+        # Not expected under the row lock; kept so a future path without it fails politely.
+        raise TransitionUnavailable(
+            _("Someone changed this case a moment ago. Reload the page to see it now.")
+        ) from None
+
+
+def _clean_text(value: str | None, *, label: str, required: bool = False,
+                limit: int = TEXT_MAX) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidCaseInput(_("%(field)s cannot be empty.") % {"field": label})
+    if len(text) > limit:
+        raise InvalidCaseInput(
+            _("%(field)s is too long: at most %(limit)s characters.")
+            % {"field": label, "limit": limit})
+    if "\x00" in text or not _encodable(text):
+        raise InvalidCaseInput(_("%(field)s contains characters that cannot be stored.")
+                               % {"field": label})
+    return text
+
+
+
+
+def _require_not_destroyed(case: Case) -> None:
+    if case.state == State.DESTROYED:
+        raise TransitionUnavailable(_("This case has been destroyed."))
+
+
+
+
+def _encodable(text: str) -> bool:
+    # A lone surrogate (from a broken client or a script, never from a real keyboard) cannot
+    # be stored as UTF-8; refuse it here rather than fail later inside encryption.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -1,0 +1,266 @@
+"""The reporter's side of a case: the web form, and what a receipt code opens (DESIGN.md §2, §4).
+
+Reporters have no account. The audit trail records them as "reporter": never their code, their
+address or anything about their device. A signed-in reporter is a ``ReporterAccess``: the case
+and the selector of the code they used. Every service here checks, under the case's row lock,
+that this is still the case's code, so replacing a code ends every session that used the old
+one at once.
+
+Rate limits and lockouts for codes belong to intake: they are about clients, and live only in
+the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit import actions
+from audit.actors import Actor
+from audit.services import record_read
+from cases import access, receipt_codes
+from cases.choices import MessageDirection, ReceivedVia, State
+from cases.exceptions import (
+    AlreadySubmitted,
+    InvalidCaseInput,
+    ReceiptCodeRefused,
+    ReporterSessionEnded,
+    TransitionUnavailable,
+)
+from cases.models import Case, CaseMessage, ReceiptCode
+from cases.services._common import _audit, _clean_text, _save, _transition
+from cases.services._creation import (
+    CaseInput,
+    FileInput,
+    RegisteredCase,
+    check_files,
+    create_case,
+    new_unused_code,
+    store_attachment,
+)
+
+# A form sent again within this time, before its code was used, gets a fresh code for the same
+# case (see ``case_submit``); later, it is refused.
+RESUBMIT_WINDOW = timedelta(minutes=30)
+REPORTER = Actor.reporter()
+
+
+@dataclass(frozen=True)
+class ReporterAccess:
+    """What a reporter's browser session holds after signing in with a receipt code."""
+
+    case_id: UUID
+    selector: str
+    must_replace: bool = False
+
+
+@dataclass(frozen=True)
+class ReplacedCode:
+    access: ReporterAccess
+    # Shown once, to the reporter; never stored, logged or audited.
+    receipt_code: str = field(repr=False)
+
+
+# --- the web form ---------------------------------------------------------------------------
+
+
+def case_submit(*, data: CaseInput, files: Sequence[FileInput] = (), submission_token: str = "",
+                unwanted_advisor_id: int | None = None) -> RegisteredCase:
+    """File a report or a conversation request from the public web form.
+
+    The form carries a one-time token. Sent twice (a double click, a request resent after an
+    answer got lost) it still makes one case: the second sending gives that case a fresh
+    receipt code, because the reporter only ever sees the last answer, so the code on their
+    screen is the one that works. That happens only within ``RESUBMIT_WINDOW`` and before the
+    first code was used; otherwise ``AlreadySubmitted``.
+    """
+    key = _submission_key(submission_token)
+    arguments = {"data": data, "files": files, "key": key,
+                 "unwanted_advisor_id": unwanted_advisor_id}
+    try:
+        return _submit(**arguments)
+    except IntegrityError:
+        if key is None or not Case.objects.filter(submission_key=key).exists():
+            raise
+        # Both sendings arrived at the same moment and the other one stored the case.
+        return _submit(**arguments)
+
+
+def _submission_key(token: str) -> str | None:
+    token = (token or "").strip()
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest() if token else None
+
+
+@transaction.atomic(durable=True)
+def _submit(*, data: CaseInput, files: Sequence[FileInput], key: str | None,
+            unwanted_advisor_id: int | None) -> RegisteredCase:
+    if key is not None:
+        earlier = Case.objects.select_for_update(of=("self",)).filter(submission_key=key).first()
+        if earlier is not None:
+            return _issue_again(earlier)
+    if data.received_via != ReceivedVia.WEB:
+        raise InvalidCaseInput(_("The web form only takes reports sent through the web."))
+    return create_case(data=data, actor=REPORTER, registered_by=None, must_replace_code=False,
+                       files=files, unwanted_advisor=_unwanted_advisor(unwanted_advisor_id),
+                       submission_key=key)
+
+
+def _issue_again(case: Case) -> RegisteredCase:
+    code_row = ReceiptCode.objects.select_for_update().get(case=case)
+    if (code_row.first_used_at is not None or case.state == State.DESTROYED
+            or case.received_at < timezone.now() - RESUBMIT_WINDOW):
+        raise AlreadySubmitted(_(
+            "This form was sent before and your report has been received. Use the receipt "
+            "code you were given to follow it."))
+    code = _store_new_code(code_row)
+    _audit(case, REPORTER, actions.RECEIPT_CODE_REPLACED, detail={"reason": "form sent again"})
+    return RegisteredCase(case=case, receipt_code=code.display)
+
+
+def _unwanted_advisor(advisor_id: int | None) -> Any:
+    if advisor_id is None:
+        return None
+    advisor = get_user_model().objects.filter(pk=advisor_id, is_active=True).first()
+    if advisor is None or not access.may_be_assigned(advisor):
+        raise InvalidCaseInput(_("Choose an advisor from the list, or nobody."))
+    return advisor
+
+
+# --- signing in with a receipt code ---------------------------------------------------------
+
+
+def receipt_code_sign_in(*, code: str) -> ReporterAccess:
+    """The case a receipt code opens, or ``ReceiptCodeRefused`` — the same for a code that
+    does not exist and one that is wrong, and checked in constant time either way."""
+    compact = receipt_codes.normalise(code)
+    if compact is None:
+        raise ReceiptCodeRefused
+    selector, verifier = receipt_codes.split(compact)
+    row = (ReceiptCode.objects.filter(selector=selector).exclude(case__state=State.DESTROYED)
+           .only("case_id", "selector", "verifier_mac", "must_replace").first())
+    if not receipt_codes.verifier_matches(verifier, row.verifier_mac if row else None):
+        raise ReceiptCodeRefused
+    assert row is not None  # verifier_matches is False without a row
+    ReceiptCode.objects.filter(pk=row.pk, first_used_at=None).update(
+        first_used_at=timezone.now())
+    return ReporterAccess(case_id=row.case_id, selector=selector, must_replace=row.must_replace)
+
+
+def status_viewed(*, reporter: ReporterAccess) -> None:
+    """Record that the reporter opened their status page (a read; DESIGN.md §5)."""
+    record_read(stream=str(reporter.case_id), action=actions.STATUS_VIEWED, actor=REPORTER,
+                target_type="case", target_id=str(reporter.case_id))
+
+
+def _lock(reporter: ReporterAccess) -> Case:
+    """The reporter's case, locked, if their code is still its code."""
+    case = Case.objects.select_for_update(of=("self",)).filter(pk=reporter.case_id).first()
+    current = ReceiptCode.objects.filter(case_id=reporter.case_id).values_list(
+        "selector", flat=True).first()
+    if case is None or case.state == State.DESTROYED or current != reporter.selector:
+        raise ReporterSessionEnded
+    return case
+
+
+def _require_open(case: Case) -> None:
+    if case.state == State.CLOSED:
+        raise TransitionUnavailable(_(
+            "Your case is closed, so nothing can be added to it any more. If something new "
+            "happened, you can make a new report or ask for a conversation."))
+
+
+def _refuse_own_code(case: Case, text: str) -> None:
+    code_row = ReceiptCode.objects.get(case=case)
+    if receipt_codes.contains_code(text, selector=code_row.selector,
+                                   verifier_mac=code_row.verifier_mac):
+        raise InvalidCaseInput(_(
+            "Your message contains your receipt code. Please take it out and send the message "
+            "again: the code is your key to this page, and nobody at the office needs it."))
+
+
+# --- what the code opens --------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def reporter_message_send(*, reporter: ReporterAccess, body: str) -> CaseMessage:
+    """A message from the reporter to their advisor."""
+    case = _lock(reporter)
+    _require_open(case)
+    text = _clean_text(body, label=_("Your message"), required=True)
+    _refuse_own_code(case, text)
+    message = CaseMessage.objects.create(case=case, direction=MessageDirection.FROM_REPORTER,
+                                         body=text)
+    _audit(case, REPORTER, actions.MESSAGE_SENT, fields=["body"],
+           target=("message", str(message.pk)), detail={"direction": message.direction})
+    return message
+
+
+@transaction.atomic(durable=True)
+def reporter_information_add(*, reporter: ReporterAccess, text: str,
+                             files: Sequence[FileInput]) -> int:
+    """More information and files from the reporter; returns how many files were added.
+    Every file is checked before anything is stored."""
+    case = _lock(reporter)
+    _require_open(case)
+    body = _clean_text(text, label=_("Information"))
+    if not body and not files:
+        raise InvalidCaseInput(_("Write something or choose a file to add."))
+    if body:
+        _refuse_own_code(case, body)
+    checked_files = check_files(files)
+    if body:
+        message = CaseMessage.objects.create(
+            case=case, direction=MessageDirection.FROM_REPORTER, body=body)
+        _audit(case, REPORTER, actions.MESSAGE_SENT, fields=["body"],
+               target=("message", str(message.pk)),
+               detail={"direction": message.direction, "purpose": "information"})
+    for file, checked in checked_files:
+        store_attachment(case, actor=REPORTER, added_by=None, file=file, checked=checked)
+    return len(checked_files)
+
+
+@transaction.atomic(durable=True)
+def reporter_withdraw(*, reporter: ReporterAccess) -> Case:
+    """The reporter withdraws their report or request; the case closes as withdrawn."""
+    case = _lock(reporter)
+    if case.state not in (State.RECEIVED, State.ACKNOWLEDGED, State.IN_PROGRESS):
+        raise TransitionUnavailable(_(
+            "Your case can no longer be withdrawn here. If you want to stop, write to your "
+            "advisor: they will tell you what is still possible."))
+    _transition(case, "withdraw", moment=timezone.now())
+    fields = ["state", "outcome", "closed_at", "next_deadline_at"]
+    _save(case, fields)
+    _audit(case, REPORTER, actions.CASE_WITHDRAWN, fields=fields, detail={"by": "reporter"})
+    return case
+
+
+@transaction.atomic(durable=True)
+def receipt_code_replace(*, reporter: ReporterAccess) -> ReplacedCode:
+    """A new code for the reporter's case; the old one stops working at once, in every
+    browser that used it."""
+    case = _lock(reporter)
+    code_row = ReceiptCode.objects.select_for_update().get(case=case)
+    code = _store_new_code(code_row, used=True)
+    _audit(case, REPORTER, actions.RECEIPT_CODE_REPLACED, detail={"reason": "reporter"})
+    return ReplacedCode(access=ReporterAccess(case_id=case.pk, selector=code.selector),
+                        receipt_code=code.display)
+
+
+def _store_new_code(code_row: ReceiptCode, *, used: bool = False) -> receipt_codes.NewCode:
+    code = new_unused_code()
+    code_row.selector, code_row.verifier_mac = code.selector, code.verifier_mac
+    code_row.issued_at = timezone.now()
+    code_row.must_replace = False
+    code_row.first_used_at = code_row.issued_at if used else None
+    code_row.save(update_fields=["selector", "verifier_mac", "issued_at", "must_replace",
+                                 "first_used_at"])
+    return code
