@@ -1,10 +1,259 @@
+"""The public side: the landing page, the report and conversation forms, and /status/.
+
+Thin views over ``cases.services`` and ``cases.selectors``: they parse a form, call one
+service, render. Nothing here writes a model, stores a client address or logs what was typed.
+A receipt code appears in exactly one response, the one that issued it.
+"""
+
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases import receipt_codes, reporter_selectors, selectors, services
+from cases.exceptions import (
+    AlreadySubmitted,
+    InvalidCaseInput,
+    ReceiptCodeRefused,
+    ReporterSessionEnded,
+    TransitionUnavailable,
+)
+from intake import reporter_session, throttle
+from intake.forms import (
+    CodeForm,
+    ConfirmForm,
+    InformationForm,
+    MessageForm,
+    ReportForm,
+    TalkForm,
+    new_submission_token,
+)
+
+View = Callable[..., HttpResponse]
 
 
 @require_GET
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/landing.html")
+
+
+# --- the forms ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    return _intake_form(request, ReportForm, "intake/report.html")
+
+
+@require_http_methods(["GET", "POST"])
+def talk(request: HttpRequest) -> HttpResponse:
+    return _intake_form(request, TalkForm, "intake/talk.html")
+
+
+def _advisors() -> list[tuple[int, str]]:
+    # Names only: the same list the office publishes on its web pages.
+    return [(advisor.pk, advisor.get_full_name()) for advisor in selectors.assignable_advisors()
+            if advisor.get_full_name()]
+
+
+def _intake_form(request: HttpRequest, form_class: type[ReportForm] | type[TalkForm],
+                 template: str) -> HttpResponse:
+    if request.method == "GET":
+        form = form_class(advisors=_advisors(), initial={"submission": new_submission_token()})
+        return render(request, template, {"form": form})
+    client, limit = throttle.client_key(request), throttle.submission_limit()
+    if throttle.is_blocked(limit, client):
+        return render(request, "intake/slow_down.html", {"what": "submissions"}, status=429)
+    form = form_class(request.POST, request.FILES, advisors=_advisors(),
+                      refused_uploads=getattr(request, "refused_uploads", []))
+    if form.is_valid():
+        try:
+            registered = services.case_submit(
+                data=form.case_input(), files=form.cleaned_data["files"],
+                submission_token=form.cleaned_data["submission"],
+                unwanted_advisor_id=form.cleaned_data["unwanted_advisor"])
+        except AlreadySubmitted as error:
+            return render(request, "intake/already_sent.html", {"message": str(error)},
+                          status=409)
+        except InvalidCaseInput as error:
+            form.add_error(None, str(error))
+        else:
+            throttle.count(limit, client)
+            return render(request, "intake/received.html", {
+                "case": registered.case, "receipt_code": registered.receipt_code})
+    if form.has_error("submission"):
+        # An expired or missing token: a fresh one, so that the next sending can succeed.
+        form.data = form.data.copy()
+        form.data["submission"] = new_submission_token()
+    files_chosen = bool(request.FILES) or bool(getattr(request, "refused_uploads", []))
+    return render(request, template, {"form": form, "files_chosen": files_chosen}, status=400)
+
+
+@require_POST
+def received_confirm(request: HttpRequest) -> HttpResponse:
+    """The reporter says they saved their code; the code itself is not shown again."""
+    return render(request, "intake/done.html",
+                  {"confirmed": ConfirmForm(request.POST).is_valid()})
+
+
+# --- /status/ -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def status_sign_in(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        if reporter_session.current(request) is not None:
+            return redirect("intake:status_case")
+        if getattr(request, "reporter_timed_out", False):
+            messages.info(request, _("You were signed out after a while without activity. "
+                                     "Enter your code to continue."))
+        return render(request, "intake/status_sign_in.html", {"form": CodeForm()})
+    form = CodeForm(request.POST)
+    client = throttle.client_key(request)
+    per_code, per_client = throttle.code_limits()
+    if throttle.is_blocked(per_client, client):
+        return _locked(request)
+    if not form.is_valid():
+        return render(request, "intake/status_sign_in.html", {"form": form}, status=400)
+    selector, _verifier = receipt_codes.split(receipt_codes.normalise(form.cleaned_data["code"])
+                                              or "")
+    if throttle.is_blocked(per_code, selector):
+        return _locked(request)
+    try:
+        reporter = services.receipt_code_sign_in(code=form.cleaned_data["code"])
+    except ReceiptCodeRefused:
+        throttle.count(per_code, selector)
+        throttle.count(per_client, client)
+        form.add_error("code", _("This code does not open a case. Check it and try again: "
+                                 "the letters and digits must all be right."))
+        return render(request, "intake/status_sign_in.html", {"form": form}, status=400)
+    throttle.clear(per_code, selector)
+    reporter_session.sign_in(request, reporter)
+    return redirect("intake:status_case")
+
+
+def _locked(request: HttpRequest) -> HttpResponse:
+    return render(request, "intake/slow_down.html", {
+        "what": "codes", "lockout_minutes": settings.RECEIPT_CODE_LOCKOUT_MINUTES}, status=429)
+
+
+def reporter_required(view: View) -> View:
+    """Only with a current reporter session; otherwise back to the code form. A session whose
+    code was replaced elsewhere ends here too."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        reporter = reporter_session.current(request)
+        if reporter is None:
+            if getattr(request, "reporter_timed_out", False):
+                messages.info(request, _("You were signed out after a while without "
+                                         "activity. Enter your code to continue."))
+            return redirect("intake:status")
+        try:
+            return view(request, reporter, *args, **kwargs)
+        except ReporterSessionEnded:
+            reporter_session.end(request)
+            messages.info(request, _("This code no longer works: it was replaced. Enter your "
+                                     "new code."))
+            return redirect("intake:status")
+
+    return wrapper
+
+
+def _status_page(request: HttpRequest, reporter: services.ReporterAccess, *,
+                 message_form: MessageForm | None = None,
+                 information_form: InformationForm | None = None,
+                 status: int = 200) -> HttpResponse:
+    page = reporter_selectors.reporter_status(reporter=reporter)
+    return render(request, "intake/status.html", {
+        "status": page, "case": page.case,
+        "message_form": message_form or MessageForm(),
+        "information_form": information_form or InformationForm()}, status=status)
+
+
+@require_GET
+@reporter_required
+def status_case(request: HttpRequest, reporter: services.ReporterAccess) -> HttpResponse:
+    if reporter.must_replace:
+        return redirect("intake:status_new_code")
+    response = _status_page(request, reporter)
+    services.status_viewed(reporter=reporter)
+    return response
+
+
+@require_POST
+@reporter_required
+def status_message(request: HttpRequest, reporter: services.ReporterAccess) -> HttpResponse:
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reporter_message_send(reporter=reporter, body=form.cleaned_data["body"])
+        except (InvalidCaseInput, TransitionUnavailable) as error:
+            form.add_error("body", str(error))
+        else:
+            messages.success(request, _("Your message has been sent to your advisor."))
+            return redirect("intake:status_case")
+    return _status_page(request, reporter, message_form=form, status=400)
+
+
+@require_POST
+@reporter_required
+def status_add(request: HttpRequest, reporter: services.ReporterAccess) -> HttpResponse:
+    form = InformationForm(request.POST, request.FILES,
+                           refused_uploads=getattr(request, "refused_uploads", []))
+    if form.is_valid():
+        try:
+            services.reporter_information_add(reporter=reporter,
+                                              text=form.cleaned_data["text"],
+                                              files=form.cleaned_data["files"])
+        except (InvalidCaseInput, TransitionUnavailable) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Thank you. What you added is now part of your case."))
+            return redirect("intake:status_case")
+    return _status_page(request, reporter, information_form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@reporter_required
+def status_withdraw(request: HttpRequest, reporter: services.ReporterAccess) -> HttpResponse:
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reporter_withdraw(reporter=reporter)
+        except TransitionUnavailable as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your case has been withdrawn and is now closed."))
+            return redirect("intake:status_case")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "intake/status_withdraw.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@reporter_required
+def status_new_code(request: HttpRequest, reporter: services.ReporterAccess) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "intake/status_new_code.html",
+                      {"must_replace": reporter.must_replace})
+    replaced = services.receipt_code_replace(reporter=reporter)
+    reporter_session.replace(request, replaced.access)
+    return render(request, "intake/status_new_code_done.html",
+                  {"receipt_code": replaced.receipt_code})
+
+
+@require_POST
+def status_leave(request: HttpRequest) -> HttpResponse:
+    """Leave: the session ends and the browser is told to forget this site's data."""
+    request.session.flush()
+    response = render(request, "intake/left.html")
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
