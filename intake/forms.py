@@ -250,9 +250,6 @@ class TalkForm(_PublicForm):
         super().__init__(*args, **kwargs)
         del self.fields["files"]  # a conversation request carries no evidence
 
-    def clean_files(self) -> list[FileInput]:
-        return []
-
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("reporter_name") and not (data.get("reporter_email")

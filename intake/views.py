@@ -77,7 +77,7 @@ def _intake_form(request: HttpRequest, form_class: type[ReportForm] | type[TalkF
     if form.is_valid():
         try:
             registered = services.case_submit(
-                data=form.case_input(), files=form.cleaned_data["files"],
+                data=form.case_input(), files=form.cleaned_data.get("files") or [],
                 submission_token=form.cleaned_data["submission"],
                 unwanted_advisor_id=form.cleaned_data["unwanted_advisor"])
         except AlreadySubmitted as error:

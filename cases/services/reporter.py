@@ -122,7 +122,7 @@ def _issue_again(case: Case) -> RegisteredCase:
             "This form was sent before and your report has been received. Use the receipt "
             "code you were given to follow it."))
     code = _store_new_code(code_row)
-    _audit(case, REPORTER, actions.RECEIPT_CODE_REPLACED, detail={"reason": "form sent again"})
+    _audit(case, REPORTER, actions.RECEIPT_CODE_REPLACED, detail={"reason": "form_sent_again"})
     return RegisteredCase(case=case, receipt_code=code.display)
 
 
