@@ -361,3 +361,35 @@ def test_a_consultation_becomes_a_report_only_with_consent(personas: Any) -> Non
     assert Case.objects.get(pk=case.pk).kind == Kind.CONSULTATION
     assert client.post(url, {"consent": "on"}).status_code == 302
     assert Case.objects.get(pk=case.pk).kind == Kind.REPORT
+
+
+def _png_with_text_chunk() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Author", "Reporter Full Name")
+    buffer = BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, format="PNG", pnginfo=info)
+    return buffer.getvalue()
+
+
+def test_the_working_copy_is_served_and_the_original_only_when_asked(personas: Any) -> None:
+    case = make_case(state=State.IN_PROGRESS, advisor=personas.advisor)
+    original = _png_with_text_chunk()
+    attachment = services.attachment_add(case_id=case.pk, actor=personas.advisor,
+                                         filename="photo.png", content=original)
+    assert attachment.metadata_removed
+    client = _client(personas.advisor)
+    url = reverse("cases:attachment_download", kwargs={"case_id": case.pk,
+                                                       "attachment_id": attachment.pk})
+    working = client.get(url).content
+    assert b"Reporter Full Name" not in working and working.startswith(b"\x89PNG")
+    assert client.get(url + "?copy=original").content == original
+    copies = [e.detail_items["copy"] for e in AuditEvent.objects.filter(
+        action=actions.ATTACHMENT_DOWNLOADED).order_by("seq")]
+    assert copies == ["working", "original"]
+    page = client.get(reverse("cases:detail", kwargs={"case_id": case.pk})).content.decode()
+    assert "?copy=original" in page
