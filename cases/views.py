@@ -160,7 +160,10 @@ def case_assign(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
     if not access.is_coordinator(request.user):
         raise Http404
     detail = selectors.case_overview(actor=request.user, case_id=case_id)
-    form = AssignForm(_posted(request), advisors=selectors.assignable_advisors(),
+    # The advisor the reporter asked not to have is not even offered (the service refuses it).
+    unwanted = detail.case.unwanted_advisor_id
+    advisors = [a for a in selectors.assignable_advisors() if a.pk != unwanted]
+    form = AssignForm(_posted(request), advisors=advisors,
                       initial={"advisors": [str(a.pk) for a in detail.advisors]})
     if request.method == "POST" and form.is_valid():
         try:
@@ -171,7 +174,8 @@ def case_assign(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("The advisors of this case have been updated."))
             return redirect("cases:detail", case_id=case_id)
-    return render(request, "cases/assign.html", {"case": detail.case, "form": form})
+    return render(request, "cases/assign.html", {"case": detail.case, "form": form,
+                                                 "has_unwanted_advisor": unwanted is not None})
 
 
 @require_http_methods(["GET", "POST"])

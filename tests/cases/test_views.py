@@ -393,3 +393,14 @@ def test_the_working_copy_is_served_and_the_original_only_when_asked(personas: A
     assert copies == ["working", "original"]
     page = client.get(reverse("cases:detail", kwargs={"case_id": case.pk})).content.decode()
     assert "?copy=original" in page
+
+
+def test_the_advisor_the_reporter_does_not_want_is_not_offered(personas: Any) -> None:
+    registered = services.case_submit(
+        data=case_input(received_via="web"), submission_token="form-token-for-assign-test",
+        unwanted_advisor_id=personas.advisor.pk)
+    page = _client(personas.coordinator).get(
+        reverse("cases:assign", kwargs={"case_id": registered.case.pk})).content.decode()
+    assert personas.other_advisor.get_full_name() in page
+    assert personas.advisor.get_full_name() not in page
+    assert "The reporter asked that one advisor does not handle this case" in page
