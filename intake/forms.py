@@ -7,6 +7,7 @@ form hands on is a ``CaseInput`` or plain strings, never a model.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -123,10 +124,13 @@ class _PublicForm(forms.Form):
         help_text=_("We will not give your case to this person. You do not have to say why."))
     files = MultipleFileField(label=_("Files"))
 
-    def __init__(self, *args: Any, advisors: list[tuple[int, str]],
+    def __init__(self, *args: Any, advisors: Callable[[], list[tuple[int, str]]],
                  refused_uploads: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unwanted_advisor"].choices = [("", _("No preference")), *advisors]
+        # A callable: the advisors are looked up only when the list is shown or a choice is
+        # checked, not for every report sent without one.
+        self.fields["unwanted_advisor"].choices = lambda: [("", _("No preference")),
+                                                           *advisors()]
         self.refused_uploads = refused_uploads or []
         self.file_limits = file_limits()
 

@@ -67,12 +67,12 @@ def _advisors() -> list[tuple[int, str]]:
 def _intake_form(request: HttpRequest, form_class: type[ReportForm] | type[TalkForm],
                  template: str) -> HttpResponse:
     if request.method == "GET":
-        form = form_class(advisors=_advisors(), initial={"submission": new_submission_token()})
+        form = form_class(advisors=_advisors, initial={"submission": new_submission_token()})
         return render(request, template, {"form": form})
     client, limit = throttle.client_key(request), throttle.submission_limit()
     if throttle.is_blocked(limit, client):
         return render(request, "intake/slow_down.html", {"what": "submissions"}, status=429)
-    form = form_class(request.POST, request.FILES, advisors=_advisors(),
+    form = form_class(request.POST, request.FILES, advisors=_advisors,
                       refused_uploads=getattr(request, "refused_uploads", []))
     if form.is_valid():
         try:
