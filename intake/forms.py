@@ -14,7 +14,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from cases import receipt_codes
 from cases.attachment_files import ALLOWED_KINDS_TEXT
@@ -116,8 +116,10 @@ class _PublicForm(forms.Form):
     # One per form shown: the same form sent twice makes one case (cases.services.reporter).
     submission = forms.RegexField(
         label=_("This form"), regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput,
-        error_messages={"required": _("it arrived incomplete. Check it and send it again."),
-                        "invalid": _("it arrived incomplete. Check it and send it again.")})
+        error_messages={"required": _("it did not arrive complete. Nothing was stored: check "
+                                      "your answers and send it again."),
+                        "invalid": _("it did not arrive complete. Nothing was stored: check "
+                                     "your answers and send it again.")})
     unwanted_advisor = forms.TypedChoiceField(
         label=_("Is there a confidential advisor you would rather not talk to?"),
         required=False, coerce=int, empty_value=None,
@@ -141,8 +143,10 @@ class _PublicForm(forms.Form):
                 raise forms.ValidationError(
                     _("“%(name)s” is too large: at most %(mb)s MB per file."),
                     params={"name": short, "mb": settings.ATTACHMENT_MAX_BYTES // 2**20})
-            raise forms.ValidationError(_("You can add at most %(count)s files at a time."),
-                                        params={"count": settings.ATTACHMENT_MAX_FILES})
+            most = settings.ATTACHMENT_MAX_FILES
+            raise forms.ValidationError(ngettext(
+                "You can add at most %(count)d file at a time.",
+                "You can add at most %(count)d files at a time.", most), params={"count": most})
         return [FileInput(name=f.name or "", content=f.read())
                 for f in self.cleaned_data.get("files") or []]
 

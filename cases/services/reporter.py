@@ -108,7 +108,7 @@ def _submit(*, data: CaseInput, files: Sequence[FileInput], key: str | None,
         if earlier is not None:
             return _issue_again(earlier)
     if data.received_via != ReceivedVia.WEB:
-        raise InvalidCaseInput(_("The web form only takes reports sent through the web."))
+        raise InvalidCaseInput(_("This form can only be sent from the website."))
     return create_case(data=data, actor=REPORTER, registered_by=None, must_replace_code=False,
                        files=files, unwanted_advisor=_unwanted_advisor(unwanted_advisor_id),
                        submission_key=key)
@@ -119,8 +119,8 @@ def _issue_again(case: Case) -> RegisteredCase:
     if (code_row.first_used_at is not None or case.state == State.DESTROYED
             or case.received_at < timezone.now() - RESUBMIT_WINDOW):
         raise AlreadySubmitted(_(
-            "This form was sent before and your report has been received. Use the receipt "
-            "code you were given to follow it."))
+            "This form was sent before, and we have received it. Use the receipt code you "
+            "were given to follow it."))
     code = _store_new_code(code_row)
     _audit(case, REPORTER, actions.RECEIPT_CODE_REPLACED, detail={"reason": "form_sent_again"})
     return RegisteredCase(case=case, receipt_code=code.display)
@@ -131,7 +131,7 @@ def _unwanted_advisor(advisor_id: int | None) -> Any:
         return None
     advisor = get_user_model().objects.filter(pk=advisor_id, is_active=True).first()
     if advisor is None or not access.may_be_assigned(advisor):
-        raise InvalidCaseInput(_("Choose an advisor from the list, or nobody."))
+        raise InvalidCaseInput(_("Choose an advisor from the list, or “No preference”."))
     return advisor
 
 

@@ -142,7 +142,7 @@ def test_a_form_without_its_token_is_refused_with_a_fresh_one(client: Client) ->
     response = client.post("/report/", {**REPORT})
     assert response.status_code == 400 and nothing_stored()
     html = response.content.decode()
-    assert "arrived incomplete" in html and 'name="submission" value="' in html
+    assert "did not arrive complete" in html and 'name="submission" value="' in html
 
 
 def test_a_missing_csrf_token_is_refused_politely_and_stores_nothing() -> None:
