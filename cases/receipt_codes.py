@@ -60,6 +60,30 @@ def new_code() -> NewCode:
                    verifier_mac=_mac(verifier, receipt_code_keyring().newest_id))
 
 
+def from_form_token(token: str, *, attempt: int = 0, key_id: str | None = None) -> NewCode:
+    """The code for one sending of a web form, derived from the form's one-time token.
+
+    One form sent twice (a double click) reaches the server as two requests in no fixed order,
+    and the browser shows only one answer. Deriving the code from the token makes both answers
+    carry the same, working code. It is keyed with the pepper (a separate, domain-bound key),
+    so the token alone does not give the code, and its randomness is the token's 192 bits.
+    ``attempt`` draws another code for the same token if a selector is already taken.
+    """
+    ring = receipt_code_keyring()
+    key_id = key_id or ring.newest_id
+    derivation_key = hmac.new(ring.material(key_id), b"ombuds/receipt-code/form-token/v1",
+                              hashlib.sha256).digest()
+    number = int.from_bytes(hmac.new(derivation_key, f"{attempt}:{token}".encode(),
+                                     hashlib.sha512).digest(), "big")
+    characters = []
+    for _ in range(CODE_LENGTH):  # 32 base-30 digits use 157 of the 512 bits
+        number, index = divmod(number, len(ALPHABET))
+        characters.append(ALPHABET[index])
+    selector, verifier = split("".join(characters))
+    return NewCode(display=group(selector + verifier), selector=selector,
+                   verifier_mac=_mac(verifier, key_id))
+
+
 def normalise(text: str) -> str | None:
     """The 32 characters of a code as someone typed or pasted it (any case, with or without
     separators), or None when it cannot be a code."""

@@ -105,7 +105,8 @@ class FileInput:
 def create_case(*, data: CaseInput, actor: Actor, registered_by: User | None,
                  must_replace_code: bool, received_at: datetime | None = None,
                  files: Sequence[FileInput] = (), unwanted_advisor: User | None = None,
-                 submission_key: str | None = None) -> RegisteredCase:
+                 submission_key: str | None = None, form_token: str | None = None
+                 ) -> RegisteredCase:
     """Store a new case with its parts, files and receipt code, and audit it; inside a
     transaction. Everything is checked before the first row is written."""
     _validate_case_input(data)
@@ -142,7 +143,7 @@ def create_case(*, data: CaseInput, actor: Actor, registered_by: User | None,
                                    limit=SHORT_TEXT_MAX))
         parties.append(party)
     CaseParty.objects.bulk_create(parties)
-    code = new_unused_code()
+    code = new_unused_code(form_token=form_token)
     ReceiptCode.objects.create(case=case, selector=code.selector,
                                verifier_mac=code.verifier_mac, must_replace=must_replace_code)
     _audit(case, actor, actions.CASE_CREATED,
@@ -160,8 +161,17 @@ def create_case(*, data: CaseInput, actor: Actor, registered_by: User | None,
 
 
 
-def new_unused_code() -> receipt_codes.NewCode:
-    """A fresh receipt code whose selector no case uses yet."""
+FORM_CODE_ATTEMPTS = 20
+
+
+def new_unused_code(*, form_token: str | None = None) -> receipt_codes.NewCode:
+    """A fresh receipt code whose selector no case uses yet: random, or derived from a web
+    form's one-time token (see ``receipt_codes.from_form_token``)."""
+    if form_token:
+        for attempt in range(FORM_CODE_ATTEMPTS):
+            code = receipt_codes.from_form_token(form_token, attempt=attempt)
+            if not ReceiptCode.objects.filter(selector=code.selector).exists():
+                return code
     code = receipt_codes.new_code()
     # 30^8 selectors: a repeat is rare, but at a national service's millions of cases not
     # impossible, and the unique index would then fail the whole registration (a reporter's

@@ -29,6 +29,7 @@ from audit.actors import Actor
 from audit.services import record_read
 from cases import access, receipt_codes
 from cases.choices import MessageDirection, ReceivedVia, State
+from cases.crypto.keys import receipt_code_keyring
 from cases.exceptions import (
     AlreadySubmitted,
     InvalidCaseInput,
@@ -39,6 +40,7 @@ from cases.exceptions import (
 from cases.models import Case, CaseMessage, ReceiptCode
 from cases.services._common import _audit, _clean_text, _save, _transition
 from cases.services._creation import (
+    FORM_CODE_ATTEMPTS,
     CaseInput,
     FileInput,
     RegisteredCase,
@@ -48,8 +50,8 @@ from cases.services._creation import (
     store_attachment,
 )
 
-# A form sent again within this time, before its code was used, gets a fresh code for the same
-# case (see ``case_submit``); later, it is refused.
+# A form sent again within this time, before its code was used, is shown its code again (see
+# ``case_submit``); later, it is refused.
 RESUBMIT_WINDOW = timedelta(minutes=30)
 REPORTER = Actor.reporter()
 
@@ -78,52 +80,56 @@ def case_submit(*, data: CaseInput, files: Sequence[FileInput] = (), submission_
     """File a report or a conversation request from the public web form.
 
     The form carries a one-time token. Sent twice (a double click, a request resent after an
-    answer got lost) it still makes one case: the second sending gives that case a fresh
-    receipt code, because the reporter only ever sees the last answer, so the code on their
-    screen is the one that works. That happens only within ``RESUBMIT_WINDOW`` and before the
-    first code was used; otherwise ``AlreadySubmitted``.
+    answer got lost) it still makes one case, and the receipt code is derived from the token,
+    so every answer shows the same, working code, whichever sending the server handled first
+    and whichever answer the browser kept. The code is shown again only within
+    ``RESUBMIT_WINDOW`` and while nobody has used it; otherwise ``AlreadySubmitted``.
     """
-    key = _submission_key(submission_token)
-    arguments = {"data": data, "files": files, "key": key,
+    token = (submission_token or "").strip()
+    arguments = {"data": data, "files": files, "token": token,
                  "unwanted_advisor_id": unwanted_advisor_id}
     try:
         return _submit(**arguments)
     except IntegrityError:
-        if key is None or not Case.objects.filter(submission_key=key).exists():
+        if not token or not Case.objects.filter(submission_key=_submission_key(token)).exists():
             raise
         # Both sendings arrived at the same moment and the other one stored the case.
         return _submit(**arguments)
 
 
-def _submission_key(token: str) -> str | None:
-    token = (token or "").strip()
-    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest() if token else None
+def _submission_key(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
 @transaction.atomic(durable=True)
-def _submit(*, data: CaseInput, files: Sequence[FileInput], key: str | None,
+def _submit(*, data: CaseInput, files: Sequence[FileInput], token: str,
             unwanted_advisor_id: int | None) -> RegisteredCase:
+    key = _submission_key(token) if token else None
     if key is not None:
         earlier = Case.objects.select_for_update(of=("self",)).filter(submission_key=key).first()
         if earlier is not None:
-            return _issue_again(earlier)
+            return _show_again(earlier, token)
     if data.received_via != ReceivedVia.WEB:
         raise InvalidCaseInput(_("This form can only be sent from the website."))
     return create_case(data=data, actor=REPORTER, registered_by=None, must_replace_code=False,
                        files=files, unwanted_advisor=_unwanted_advisor(unwanted_advisor_id),
-                       submission_key=key)
+                       submission_key=key, form_token=token or None)
 
 
-def _issue_again(case: Case) -> RegisteredCase:
-    code_row = ReceiptCode.objects.select_for_update().get(case=case)
-    if (code_row.first_used_at is not None or case.state == State.DESTROYED
-            or case.received_at < timezone.now() - RESUBMIT_WINDOW):
-        raise AlreadySubmitted(_(
-            "This form was sent before, and we have received it. Use the receipt code you "
-            "were given to follow it."))
-    code = _store_new_code(code_row)
-    _audit(case, REPORTER, actions.RECEIPT_CODE_REPLACED, detail={"reason": "form_sent_again"})
-    return RegisteredCase(case=case, receipt_code=code.display)
+def _show_again(case: Case, token: str) -> RegisteredCase:
+    """The answer to a form sent again: the same case and the same code, nothing stored."""
+    code_row = ReceiptCode.objects.get(case=case)
+    if (code_row.first_used_at is None and case.state != State.DESTROYED
+            and case.received_at >= timezone.now() - RESUBMIT_WINDOW):
+        for key_id in receipt_code_keyring().ids:
+            for attempt in range(FORM_CODE_ATTEMPTS):
+                code = receipt_codes.from_form_token(token, attempt=attempt, key_id=key_id)
+                if (code.selector, code.verifier_mac) == (code_row.selector,
+                                                          code_row.verifier_mac):
+                    return RegisteredCase(case=case, receipt_code=code.display)
+    raise AlreadySubmitted(_(
+        "This form was sent before, and we have received it. Use the receipt code you were "
+        "given to follow it."))
 
 
 def _unwanted_advisor(advisor_id: int | None) -> Any:

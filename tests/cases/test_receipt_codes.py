@@ -231,3 +231,14 @@ def test_contains_code_survives_any_text_after_the_selector(code, tail: str) -> 
     # Messages are free text: whatever follows a selector, the answer is a plain no.
     assert not contains_code(f"{code.selector}{tail}", selector=code.selector,
                              verifier_mac=code.verifier_mac)
+
+
+def test_a_form_token_gives_the_same_code_every_time_and_another_per_attempt() -> None:
+    token = "one-time-form-token-abcdef"
+    first = receipt_codes.from_form_token(token)
+    assert first == receipt_codes.from_form_token(token)
+    assert first != receipt_codes.from_form_token(token, attempt=1)
+    assert first != receipt_codes.from_form_token(token + "x")
+    selector, verifier = receipt_codes.split(receipt_codes.normalise(first.display) or "")
+    assert selector == first.selector and token not in first.display
+    assert receipt_codes.verifier_matches(verifier, first.verifier_mac)
