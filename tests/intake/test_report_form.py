@@ -56,6 +56,8 @@ def test_a_named_report_is_received_and_the_code_is_shown_once(client: Client) -
     assert html.count(code) == 1
     assert case.acknowledgement_due_at.strftime("%Y") in html  # the answer date
     assert 'name="confirm"' in html and "print" in html.lower()
+    # Switching language reloads the page: not offered while the code is on it.
+    assert 'class="language-switch"' not in html
     # The page that confirms the code was saved does not show it again.
     done = client.post("/received/", {"confirm": "on"})
     assert done.status_code == 200 and code not in done.content.decode()
