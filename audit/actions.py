@@ -30,6 +30,7 @@ MESSAGE_SENT = "message.sent"
 ATTACHMENT_ADDED = "attachment.added"
 RECEIPT_CODE_ISSUED = "receipt_code.issued"
 RECEIPT_CODE_REPLACED = "receipt_code.replaced"
+RECEIPT_CODE_USED = "receipt_code.used"
 PERMISSION_GRANTED = "permission.granted"
 PERMISSION_REVOKED = "permission.revoked"
 

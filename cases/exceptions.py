@@ -44,3 +44,8 @@ class ReporterSessionEnded(ApplicationError):
 class AlreadySubmitted(ApplicationError):
     """The same web form was sent again after its case was received and its code used, or
     too long after: nothing new is stored."""
+
+
+class MustReplaceCode(ApplicationError):
+    """The reporter signed in with a code an advisor handed over: it opens nothing but its
+    own replacement."""

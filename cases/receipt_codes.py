@@ -17,7 +17,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 
 from cases.crypto.keys import receipt_code_keyring
 
@@ -29,14 +30,22 @@ GROUP = 4
 # The one look-alike that maps onto the alphabet: U is left out of it, V is in. (0/O and 1/I/L
 # are all left out, so a code never holds them and typing one is simply refused.)
 _LOOKALIKES = str.maketrans({"U": "V"})
-_SEPARATORS = str.maketrans("", "", " -_.\t\n\r")
+
+
+
+def _compact(text: str) -> str:
+    """Letters and digits only, upper case: whatever separates the groups (a dash, an en dash,
+    a non-breaking or zero-width space, a slash) and full-width forms from a phone keyboard
+    (folded by NFKC) do not matter."""
+    folded = unicodedata.normalize("NFKC", text).upper()
+    return "".join(ch for ch in folded if ch.isalnum()).translate(_LOOKALIKES)
 
 
 @dataclass(frozen=True)
 class NewCode:
     """A freshly made code: ``display`` for the reporter (once), the rest for the database."""
 
-    display: str
+    display: str = field(repr=False)
     selector: str
     verifier_mac: str
 
@@ -89,9 +98,8 @@ def normalise(text: str) -> str | None:
     separators), or None when it cannot be a code."""
     if not isinstance(text, str) or len(text) > 3 * CODE_LENGTH:
         return None
-    compact = text.upper().translate(_SEPARATORS)
     # U is not in the alphabet, so reading it as V never turns a typo into another code.
-    compact = compact.translate(_LOOKALIKES)
+    compact = _compact(text)
     if len(compact) != CODE_LENGTH or any(ch not in ALPHABET for ch in compact):
         return None
     return compact
@@ -117,7 +125,7 @@ def contains_code(text: str, *, selector: str, verifier_mac: str) -> bool:
     or without separators, in any case. People paste their code into a message by mistake;
     such a message is refused. Needs no plain code: each place the selector appears is
     followed by a candidate verifier, checked like a sign-in."""
-    compact = text.upper().translate(_SEPARATORS).translate(_LOOKALIKES)
+    compact = _compact(text)
     start = compact.find(selector)
     while start != -1:
         candidate = compact[start + SELECTOR_LENGTH:start + CODE_LENGTH]

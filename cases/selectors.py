@@ -197,6 +197,7 @@ ACTION_LABELS = {
     actions.CASE_CREATED: _("Case registered"),
     actions.RECEIPT_CODE_ISSUED: _("Receipt code issued"),
     actions.RECEIPT_CODE_REPLACED: _("Receipt code replaced"),
+    actions.RECEIPT_CODE_USED: _("Receipt code first used"),
     actions.CASE_ASSIGNED: _("Advisors changed"),
     actions.PERMISSION_GRANTED: _("Access granted"),
     actions.PERMISSION_REVOKED: _("Access revoked"),
@@ -360,3 +361,8 @@ def assignable_advisors() -> list[Any]:
     """Active advisors, for the coordinator's assignment form."""
     return list(get_user_model().objects.filter(is_active=True, groups__name=Role.ADVISOR)
                 .order_by("first_name", "last_name", "username").distinct())
+
+
+# The reporter's status page (its own module: it shows a reporter only their own case), here so
+# that intake needs only this module for reads.
+from cases.reporter_selectors import ReporterStatus, reporter_status  # noqa: E402, F401

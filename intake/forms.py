@@ -6,6 +6,7 @@ form hands on is a ``CaseInput`` or plain strings, never a model.
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
@@ -106,20 +108,51 @@ def _line(label: Any, *, help_text: Any = "", **attrs: Any) -> forms.CharField:
                            help_text=help_text, widget=forms.TextInput(attrs=attrs))
 
 
-def new_submission_token() -> str:
-    return secrets.token_urlsafe(24)
+def new_submission_token(binding: str) -> str:
+    """A one-time token for one form shown: random, and signed together with ``binding`` (the
+    browser's CSRF cookie), so that only the browser the form was shown in can use it."""
+    nonce = secrets.token_urlsafe(24)
+    return f"{nonce}.{_token_mac(nonce, binding)}"
 
 
-class _PublicForm(forms.Form):
+def _token_mac(nonce: str, binding: str) -> str:
+    return salted_hmac("intake.form-token", f"{nonce}:{binding}").hexdigest()[:24]
+
+
+def token_is_valid(token: str, binding: str) -> bool:
+    nonce, _, mac = token.partition(".")
+    return bool(nonce and binding) and hmac.compare_digest(mac, _token_mac(nonce, binding))
+
+
+TOKEN_ERROR = _("it did not arrive complete. Nothing was stored: check your answers and send "
+                "it again.")
+
+
+def _token_field() -> forms.RegexField:
+    return forms.RegexField(label=_("This form"), regex=r"^[A-Za-z0-9_-]{16,64}\.[0-9a-f]{24}$",
+                            widget=forms.HiddenInput,
+                            error_messages={"required": TOKEN_ERROR, "invalid": TOKEN_ERROR})
+
+
+class _TokenForm(forms.Form):
+    """A form with a one-time token bound to the browser that was shown it."""
+
+    def __init__(self, *args: Any, binding: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.binding = binding
+
+    def _checked_token(self, name: str) -> str:
+        token = self.cleaned_data[name]
+        if not token_is_valid(token, self.binding):
+            raise forms.ValidationError(TOKEN_ERROR)
+        return token
+
+
+class _PublicForm(_TokenForm):
     """What both public forms share: the one-time token, files, and the advisor not wanted."""
 
     # One per form shown: the same form sent twice makes one case (cases.services.reporter).
-    submission = forms.RegexField(
-        label=_("This form"), regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput,
-        error_messages={"required": _("it did not arrive complete. Nothing was stored: check "
-                                      "your answers and send it again."),
-                        "invalid": _("it did not arrive complete. Nothing was stored: check "
-                                     "your answers and send it again.")})
+    submission = _token_field()
     unwanted_advisor = forms.TypedChoiceField(
         label=_("Is there a confidential advisor you would rather not talk to?"),
         required=False, coerce=int, empty_value=None,
@@ -135,6 +168,9 @@ class _PublicForm(forms.Form):
                                                            *advisors()]
         self.refused_uploads = refused_uploads or []
         self.file_limits = file_limits()
+
+    def clean_submission(self) -> str:
+        return self._checked_token("submission")
 
     def clean_files(self) -> list[FileInput]:
         for name, reason in self.refused_uploads:
@@ -310,6 +346,15 @@ class InformationForm(forms.Form):
         self.file_limits = file_limits()
 
     clean_files = _PublicForm.clean_files
+
+
+class NewCodeForm(_TokenForm):
+    """Asks for a new receipt code; the token makes a double click harmless."""
+
+    token = _token_field()
+
+    def clean_token(self) -> str:
+        return self._checked_token("token")
 
 
 class ConfirmForm(forms.Form):

@@ -47,8 +47,9 @@ def current(request: HttpRequest) -> ReporterAccess | None:
 
 
 def replace(request: HttpRequest, reporter: ReporterAccess) -> None:
-    """After a code replacement: the session follows the new code."""
-    request.session.cycle_key()
+    """After a code replacement: the session follows the new code. The session key stays: a
+    second sending of the same request (a double click) still carries it and must find the
+    session to be answered with the same new code."""
     _store(request, reporter)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -44,28 +45,36 @@ def submission_limit() -> Limit:
 
 def client_key(request: HttpRequest) -> str:
     """A stand-in for the client's address: stable for a while, useless to anyone who reads
-    the cache."""
+    the cache. An IPv6 client counts by its /64, which one subscriber usually holds whole."""
+    address = client_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is None:
+        address = str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     secret = hashlib.sha256(b"intake-throttle:" + settings.SECRET_KEY.encode()).digest()
-    return hmac.new(secret, client_ip(request).encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(secret, address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _key(limit: Limit, subject: str) -> str:
     return f"throttle:{limit.name}:{subject}"
 
 
-def is_blocked(limit: Limit, subject: str) -> bool:
-    return int(cache.get(_key(limit, subject), 0)) >= limit.attempts
-
-
-def count(limit: Limit, subject: str) -> None:
-    """One more attempt against ``limit``. The window starts with the first attempt and ends
-    with the key's TTL (a fixed window: simple, and enough to make guessing hopeless)."""
+def hit(limit: Limit, subject: str) -> bool:
+    """Count one attempt against ``limit`` and say whether it goes over. Counting comes first
+    (one atomic increment), so a burst of parallel requests cannot all slip under the limit.
+    The window starts with the first attempt and ends with the key's TTL."""
     key = _key(limit, subject)
-    if not cache.add(key, 1, timeout=limit.window_seconds):
+    if cache.add(key, 1, timeout=limit.window_seconds):
+        count = 1
+    else:
         try:
-            cache.incr(key)
+            count = cache.incr(key)
         except ValueError:  # expired between add and incr
             cache.add(key, 1, timeout=limit.window_seconds)
+            count = 1
+    return count > limit.attempts
 
 
 def clear(limit: Limit, subject: str) -> None:

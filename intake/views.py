@@ -14,14 +14,17 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import receipt_codes, reporter_selectors, selectors, services
+from cases import selectors, services
 from cases.exceptions import (
     AlreadySubmitted,
     InvalidCaseInput,
+    MustReplaceCode,
     ReceiptCodeRefused,
     ReporterSessionEnded,
     TransitionUnavailable,
@@ -32,6 +35,7 @@ from intake.forms import (
     ConfirmForm,
     InformationForm,
     MessageForm,
+    NewCodeForm,
     ReportForm,
     TalkForm,
     new_submission_token,
@@ -49,11 +53,13 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
 def report(request: HttpRequest) -> HttpResponse:
     return _intake_form(request, ReportForm, "intake/report.html")
 
 
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
 def talk(request: HttpRequest) -> HttpResponse:
     return _intake_form(request, TalkForm, "intake/talk.html")
 
@@ -64,17 +70,25 @@ def _advisors() -> list[tuple[int, str]]:
             if advisor.get_full_name()]
 
 
+def _binding(request: HttpRequest) -> str:
+    """What a form's one-time token is bound to: this browser's CSRF cookie."""
+    get_token(request)
+    return str(request.META.get("CSRF_COOKIE", ""))
+
+
 def _intake_form(request: HttpRequest, form_class: type[ReportForm] | type[TalkForm],
                  template: str) -> HttpResponse:
+    binding = _binding(request)
     if request.method == "GET":
-        form = form_class(advisors=_advisors, initial={"submission": new_submission_token()})
+        form = form_class(advisors=_advisors, binding=binding,
+                          initial={"submission": new_submission_token(binding)})
         return render(request, template, {"form": form})
-    client, limit = throttle.client_key(request), throttle.submission_limit()
-    if throttle.is_blocked(limit, client):
-        return render(request, "intake/slow_down.html", {"what": "submissions"}, status=429)
-    form = form_class(request.POST, request.FILES, advisors=_advisors,
+    form = form_class(request.POST, request.FILES, advisors=_advisors, binding=binding,
                       refused_uploads=getattr(request, "refused_uploads", []))
     if form.is_valid():
+        if throttle.hit(throttle.submission_limit(), throttle.client_key(request)):
+            return render(request, "intake/slow_down.html", {"what": "submissions"},
+                          status=429)
         try:
             registered = services.case_submit(
                 data=form.case_input(), files=form.cleaned_data.get("files") or [],
@@ -86,13 +100,12 @@ def _intake_form(request: HttpRequest, form_class: type[ReportForm] | type[TalkF
         except InvalidCaseInput as error:
             form.add_error(None, str(error))
         else:
-            throttle.count(limit, client)
             return render(request, "intake/received.html", {
                 "case": registered.case, "receipt_code": registered.receipt_code})
     if form.has_error("submission"):
         # An expired or missing token: a fresh one, so that the next sending can succeed.
         form.data = form.data.copy()
-        form.data["submission"] = new_submission_token()
+        form.data["submission"] = new_submission_token(binding)
     files_chosen = bool(request.FILES) or bool(getattr(request, "refused_uploads", []))
     return render(request, template, {"form": form, "files_chosen": files_chosen}, status=400)
 
@@ -108,6 +121,7 @@ def received_confirm(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
 def status_sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         if reporter_session.current(request) is not None:
@@ -117,21 +131,17 @@ def status_sign_in(request: HttpRequest) -> HttpResponse:
                                      "Enter your code to continue."))
         return render(request, "intake/status_sign_in.html", {"form": CodeForm()})
     form = CodeForm(request.POST)
-    client = throttle.client_key(request)
-    per_code, per_client = throttle.code_limits()
-    if throttle.is_blocked(per_client, client):
-        return _locked(request)
     if not form.is_valid():
         return render(request, "intake/status_sign_in.html", {"form": form}, status=400)
-    selector, _verifier = receipt_codes.split(receipt_codes.normalise(form.cleaned_data["code"])
-                                              or "")
-    if throttle.is_blocked(per_code, selector):
+    # Every attempt counts, per client and per code, before the code is checked.
+    per_code, per_client = throttle.code_limits()
+    selector = services.receipt_code_selector(form.cleaned_data["code"])
+    over_client = throttle.hit(per_client, throttle.client_key(request))
+    if throttle.hit(per_code, selector) or over_client:
         return _locked(request)
     try:
         reporter = services.receipt_code_sign_in(code=form.cleaned_data["code"])
     except ReceiptCodeRefused:
-        throttle.count(per_code, selector)
-        throttle.count(per_client, client)
         form.add_error("code", _("This code does not open a case. Check it and try again: "
                                  "the letters and digits must all be right."))
         return render(request, "intake/status_sign_in.html", {"form": form}, status=400)
@@ -147,7 +157,8 @@ def _locked(request: HttpRequest) -> HttpResponse:
 
 def reporter_required(view: View) -> View:
     """Only with a current reporter session; otherwise back to the code form. A session whose
-    code was replaced elsewhere ends here too."""
+    code was replaced elsewhere ends here too, and a code an advisor handed over leads only to
+    its replacement."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -157,8 +168,12 @@ def reporter_required(view: View) -> View:
                 messages.info(request, _("You were signed out after a while without "
                                          "activity. Enter your code to continue."))
             return redirect("intake:status")
+        if reporter.must_replace and not getattr(view, "opens_with_unreplaced_code", False):
+            return redirect("intake:status_new_code")
         try:
             return view(request, reporter, *args, **kwargs)
+        except MustReplaceCode:
+            return redirect("intake:status_new_code")
         except ReporterSessionEnded:
             reporter_session.end(request)
             messages.info(request, _("This code no longer works: it was replaced. Enter your "
@@ -172,7 +187,7 @@ def _status_page(request: HttpRequest, reporter: services.ReporterAccess, *,
                  message_form: MessageForm | None = None,
                  information_form: InformationForm | None = None,
                  status: int = 200) -> HttpResponse:
-    page = reporter_selectors.reporter_status(reporter=reporter)
+    page = selectors.reporter_status(reporter=reporter)
     return render(request, "intake/status.html", {
         "status": page, "case": page.case,
         "message_form": message_form or MessageForm(),
@@ -182,14 +197,13 @@ def _status_page(request: HttpRequest, reporter: services.ReporterAccess, *,
 @require_GET
 @reporter_required
 def status_case(request: HttpRequest, reporter: services.ReporterAccess) -> HttpResponse:
-    if reporter.must_replace:
-        return redirect("intake:status_new_code")
     response = _status_page(request, reporter)
     services.status_viewed(reporter=reporter)
     return response
 
 
 @require_POST
+@sensitive_post_parameters()
 @reporter_required
 def status_message(request: HttpRequest, reporter: services.ReporterAccess) -> HttpResponse:
     form = MessageForm(request.POST)
@@ -205,6 +219,7 @@ def status_message(request: HttpRequest, reporter: services.ReporterAccess) -> H
 
 
 @require_POST
+@sensitive_post_parameters()
 @reporter_required
 def status_add(request: HttpRequest, reporter: services.ReporterAccess) -> HttpResponse:
     form = InformationForm(request.POST, request.FILES,
@@ -235,19 +250,35 @@ def status_withdraw(request: HttpRequest, reporter: services.ReporterAccess) -> 
             messages.success(request, _("Your case has been withdrawn and is now closed."))
             return redirect("intake:status_case")
     status = 400 if request.method == "POST" else 200
-    return render(request, "intake/status_withdraw.html", {"form": form}, status=status)
+    return render(request, "intake/status_withdraw.html",
+                  {"form": form}, status=status)
+
+
+def _opens_with_unreplaced_code(view: View) -> View:
+    """Marks the one page a handed-over code may open before it is replaced."""
+    view.opens_with_unreplaced_code = True  # type: ignore[attr-defined]
+    return view
 
 
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
 @reporter_required
+@_opens_with_unreplaced_code
 def status_new_code(request: HttpRequest, reporter: services.ReporterAccess) -> HttpResponse:
-    if request.method == "GET":
-        return render(request, "intake/status_new_code.html",
-                      {"must_replace": reporter.must_replace})
-    replaced = services.receipt_code_replace(reporter=reporter)
-    reporter_session.replace(request, replaced.access)
-    return render(request, "intake/status_new_code_done.html",
-                  {"receipt_code": replaced.receipt_code})
+    binding = _binding(request)
+    form = NewCodeForm(request.POST or None, binding=binding,
+                       initial={"token": new_submission_token(binding)})
+    if request.method == "POST" and form.is_valid():
+        replaced = services.receipt_code_replace(reporter=reporter,
+                                                 form_token=form.cleaned_data["token"])
+        reporter_session.replace(request, replaced.access)
+        return render(request, "intake/status_new_code_done.html",
+                      {"receipt_code": replaced.receipt_code})
+    if request.method == "POST":  # an expired form: a fresh token, and the page again
+        form = NewCodeForm(binding=binding, initial={"token": new_submission_token(binding)})
+    return render(request, "intake/status_new_code.html",
+                  {"must_replace": reporter.must_replace, "form": form},
+                  status=400 if request.method == "POST" else 200)
 
 
 @require_POST

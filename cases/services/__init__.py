@@ -25,6 +25,7 @@ from audit import actions
 from audit.actors import Actor
 from audit.services import record, record_read
 from cases import access
+from cases.attachment_files import CheckedFile
 from cases.choices import Channel, Kind, MessageDirection, ReceivedVia, State
 from cases.crypto.blind_index import blind_index_fields
 from cases.exceptions import (
@@ -329,13 +330,19 @@ def message_send(*, case_id: UUID, actor: User, body: str) -> CaseMessage:
     return message
 
 
-@transaction.atomic(durable=True)
 def attachment_add(*, case_id: UUID, actor: User, filename: str, content: bytes
                    ) -> CaseAttachment:
-    """Add a file to the case (an advisor's upload), encrypted with the case key."""
+    """Add a file to the case (an advisor's upload), encrypted with the case key. The file is
+    checked (and its working copy made) before the case is locked: that can take seconds."""
+    [(file, checked)] = check_files([FileInput(name=filename, content=content)])
+    return _attachment_store(case_id=case_id, actor=actor, file=file, checked=checked)
+
+
+@transaction.atomic(durable=True)
+def _attachment_store(*, case_id: UUID, actor: User, file: FileInput,
+                      checked: CheckedFile) -> CaseAttachment:
     case = _lock(case_id, actor, access.HANDLE)
     _require_not_destroyed(case)
-    [(file, checked)] = check_files([FileInput(name=filename, content=content)])
     return store_attachment(case, actor=Actor.user(actor), added_by=actor, file=file,
                             checked=checked)
 
@@ -412,6 +419,7 @@ from cases.services.reporter import (  # noqa: E402
     ReporterAccess,
     case_submit,
     receipt_code_replace,
+    receipt_code_selector,
     receipt_code_sign_in,
     reporter_information_add,
     reporter_message_send,
@@ -425,6 +433,6 @@ __all__ = [
     "case_acknowledge", "case_assign", "case_close", "case_convert_to_report", "case_decide",
     "case_destroy", "case_destroy_key", "case_record_consent", "case_refer", "case_register",
     "case_return", "case_start", "case_submit", "case_viewed", "case_withdraw", "message_send",
-    "note_add", "receipt_code_replace", "receipt_code_sign_in", "reporter_information_add",
-    "reporter_message_send", "reporter_withdraw", "status_viewed",
+    "note_add", "receipt_code_replace", "receipt_code_selector", "receipt_code_sign_in",
+    "reporter_information_add", "reporter_message_send", "reporter_withdraw", "status_viewed",
 ]

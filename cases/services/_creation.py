@@ -104,13 +104,13 @@ class FileInput:
 
 def create_case(*, data: CaseInput, actor: Actor, registered_by: User | None,
                  must_replace_code: bool, received_at: datetime | None = None,
-                 files: Sequence[FileInput] = (), unwanted_advisor: User | None = None,
-                 submission_key: str | None = None, form_token: str | None = None
-                 ) -> RegisteredCase:
+                 checked_files: Sequence[tuple[FileInput, CheckedFile]] = (),
+                 unwanted_advisor: User | None = None, submission_key: str | None = None,
+                 form_token: str | None = None) -> RegisteredCase:
     """Store a new case with its parts, files and receipt code, and audit it; inside a
-    transaction. Everything is checked before the first row is written."""
+    transaction. Everything is checked before the first row is written; the files were
+    checked by ``check_files`` before the transaction began (that can take seconds)."""
     _validate_case_input(data)
-    checked_files = check_files(files)
     if received_at is not None and received_at > timezone.now():
         raise InvalidCaseInput(_("The time of receipt cannot be in the future."))
     case = Case(

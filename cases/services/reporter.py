@@ -26,13 +26,15 @@ from django.utils.translation import gettext as _
 
 from audit import actions
 from audit.actors import Actor
-from audit.services import record_read
+from audit.services import record, record_read
 from cases import access, receipt_codes
+from cases.attachment_files import CheckedFile
 from cases.choices import MessageDirection, ReceivedVia, State
 from cases.crypto.keys import receipt_code_keyring
 from cases.exceptions import (
     AlreadySubmitted,
     InvalidCaseInput,
+    MustReplaceCode,
     ReceiptCodeRefused,
     ReporterSessionEnded,
     TransitionUnavailable,
@@ -52,7 +54,9 @@ from cases.services._creation import (
 
 # A form sent again within this time, before its code was used, is shown its code again (see
 # ``case_submit``); later, it is refused.
-RESUBMIT_WINDOW = timedelta(minutes=30)
+RESUBMIT_WINDOW = timedelta(minutes=10)
+# A replacement sent twice (a double click) answers the second sending with the same code.
+REPLACE_REPEAT_WINDOW = timedelta(minutes=2)
 REPORTER = Actor.reporter()
 
 
@@ -86,7 +90,8 @@ def case_submit(*, data: CaseInput, files: Sequence[FileInput] = (), submission_
     ``RESUBMIT_WINDOW`` and while nobody has used it; otherwise ``AlreadySubmitted``.
     """
     token = (submission_token or "").strip()
-    arguments = {"data": data, "files": files, "token": token,
+    # Checked before the transaction: reading a PDF or an Office file can take seconds.
+    arguments = {"data": data, "checked_files": check_files(files), "token": token,
                  "unwanted_advisor_id": unwanted_advisor_id}
     try:
         return _submit(**arguments)
@@ -102,8 +107,8 @@ def _submission_key(token: str) -> str:
 
 
 @transaction.atomic(durable=True)
-def _submit(*, data: CaseInput, files: Sequence[FileInput], token: str,
-            unwanted_advisor_id: int | None) -> RegisteredCase:
+def _submit(*, data: CaseInput, checked_files: Sequence[tuple[FileInput, CheckedFile]],
+            token: str, unwanted_advisor_id: int | None) -> RegisteredCase:
     key = _submission_key(token) if token else None
     if key is not None:
         earlier = Case.objects.select_for_update(of=("self",)).filter(submission_key=key).first()
@@ -112,7 +117,8 @@ def _submit(*, data: CaseInput, files: Sequence[FileInput], token: str,
     if data.received_via != ReceivedVia.WEB:
         raise InvalidCaseInput(_("This form can only be sent from the website."))
     return create_case(data=data, actor=REPORTER, registered_by=None, must_replace_code=False,
-                       files=files, unwanted_advisor=_unwanted_advisor(unwanted_advisor_id),
+                       checked_files=checked_files,
+                       unwanted_advisor=_unwanted_advisor(unwanted_advisor_id),
                        submission_key=key, form_token=token or None)
 
 
@@ -144,6 +150,13 @@ def _unwanted_advisor(advisor_id: int | None) -> Any:
 # --- signing in with a receipt code ---------------------------------------------------------
 
 
+def receipt_code_selector(code: str) -> str:
+    """The selector part of a code as typed (for counting attempts per code), or "" when it
+    cannot be a code at all."""
+    compact = receipt_codes.normalise(code)
+    return receipt_codes.split(compact)[0] if compact else ""
+
+
 def receipt_code_sign_in(*, code: str) -> ReporterAccess:
     """The case a receipt code opens, or ``ReceiptCodeRefused`` — the same for a code that
     does not exist and one that is wrong, and checked in constant time either way."""
@@ -156,9 +169,19 @@ def receipt_code_sign_in(*, code: str) -> ReporterAccess:
     if not receipt_codes.verifier_matches(verifier, row.verifier_mac if row else None):
         raise ReceiptCodeRefused
     assert row is not None  # verifier_matches is False without a row
-    ReceiptCode.objects.filter(pk=row.pk, first_used_at=None).update(
-        first_used_at=timezone.now())
+    _record_first_use(row)
     return ReporterAccess(case_id=row.case_id, selector=selector, must_replace=row.must_replace)
+
+
+@transaction.atomic(durable=True)
+def _record_first_use(row: ReceiptCode) -> None:
+    """The first sign-in with a code is audited: for a code an advisor handed over, it is the
+    moment the reporter (or whoever holds it) took the case over."""
+    if ReceiptCode.objects.filter(pk=row.pk, first_used_at=None).update(
+            first_used_at=timezone.now()):
+        record(stream=str(row.case_id), action=actions.RECEIPT_CODE_USED, actor=REPORTER,
+               target_type="case", target_id=str(row.case_id),
+               detail={"must_replace": row.must_replace})
 
 
 def status_viewed(*, reporter: ReporterAccess) -> None:
@@ -167,13 +190,17 @@ def status_viewed(*, reporter: ReporterAccess) -> None:
                 target_type="case", target_id=str(reporter.case_id))
 
 
-def _lock(reporter: ReporterAccess) -> Case:
-    """The reporter's case, locked, if their code is still its code."""
+def _lock(reporter: ReporterAccess, *, unreplaced_code_ok: bool = False) -> Case:
+    """The reporter's case, locked, if their code is still its code. A code an advisor handed
+    over opens nothing but its own replacement (``unreplaced_code_ok``)."""
     case = Case.objects.select_for_update(of=("self",)).filter(pk=reporter.case_id).first()
     current = ReceiptCode.objects.filter(case_id=reporter.case_id).values_list(
-        "selector", flat=True).first()
-    if case is None or case.state == State.DESTROYED or current != reporter.selector:
+        "selector", "must_replace").first()
+    if case is None or case.state == State.DESTROYED or current is None \
+            or current[0] != reporter.selector:
         raise ReporterSessionEnded
+    if current[1] and not unreplaced_code_ok:
+        raise MustReplaceCode
     return case
 
 
@@ -210,19 +237,23 @@ def reporter_message_send(*, reporter: ReporterAccess, body: str) -> CaseMessage
     return message
 
 
-@transaction.atomic(durable=True)
 def reporter_information_add(*, reporter: ReporterAccess, text: str,
                              files: Sequence[FileInput]) -> int:
     """More information and files from the reporter; returns how many files were added.
-    Every file is checked before anything is stored."""
-    case = _lock(reporter)
-    _require_open(case)
+    Every file is checked before anything is stored, and before the case is locked."""
     body = _clean_text(text, label=_("Information"))
     if not body and not files:
         raise InvalidCaseInput(_("Write something or choose a file to add."))
+    return _information_store(reporter=reporter, body=body, checked_files=check_files(files))
+
+
+@transaction.atomic(durable=True)
+def _information_store(*, reporter: ReporterAccess, body: str,
+                       checked_files: Sequence[tuple[FileInput, CheckedFile]]) -> int:
+    case = _lock(reporter)
+    _require_open(case)
     if body:
         _refuse_own_code(case, body)
-    checked_files = check_files(files)
     if body:
         message = CaseMessage.objects.create(
             case=case, direction=MessageDirection.FROM_REPORTER, body=body)
@@ -250,19 +281,38 @@ def reporter_withdraw(*, reporter: ReporterAccess) -> Case:
 
 
 @transaction.atomic(durable=True)
-def receipt_code_replace(*, reporter: ReporterAccess) -> ReplacedCode:
+def receipt_code_replace(*, reporter: ReporterAccess, form_token: str) -> ReplacedCode:
     """A new code for the reporter's case; the old one stops working at once, in every
-    browser that used it."""
-    case = _lock(reporter)
-    code_row = ReceiptCode.objects.select_for_update().get(case=case)
-    code = _store_new_code(code_row, used=True)
+    browser that used it.
+
+    The new code is derived from the old selector and the form's one-time token. A double
+    click sends the request twice, and the second one still carries the old code's session:
+    it is answered with the same new code (within ``REPLACE_REPEAT_WINDOW``), so whichever
+    answer the browser shows holds the working code.
+    """
+    case = Case.objects.select_for_update(of=("self",)).filter(pk=reporter.case_id).first()
+    code_row = ReceiptCode.objects.select_for_update().filter(case_id=reporter.case_id).first()
+    if case is None or code_row is None or case.state == State.DESTROYED:
+        raise ReporterSessionEnded
+    seed = f"replace:{reporter.selector}:{form_token}"
+    if code_row.selector != reporter.selector:
+        repeated = receipt_codes.from_form_token(seed)
+        if (form_token and (repeated.selector, repeated.verifier_mac)
+                == (code_row.selector, code_row.verifier_mac)
+                and code_row.issued_at >= timezone.now() - REPLACE_REPEAT_WINDOW):
+            return ReplacedCode(access=ReporterAccess(case_id=case.pk,
+                                                      selector=repeated.selector),
+                                receipt_code=repeated.display)
+        raise ReporterSessionEnded
+    code = _store_new_code(code_row, used=True, form_token=seed if form_token else None)
     _audit(case, REPORTER, actions.RECEIPT_CODE_REPLACED, detail={"reason": "reporter"})
     return ReplacedCode(access=ReporterAccess(case_id=case.pk, selector=code.selector),
                         receipt_code=code.display)
 
 
-def _store_new_code(code_row: ReceiptCode, *, used: bool = False) -> receipt_codes.NewCode:
-    code = new_unused_code()
+def _store_new_code(code_row: ReceiptCode, *, used: bool = False,
+                    form_token: str | None = None) -> receipt_codes.NewCode:
+    code = new_unused_code(form_token=form_token)
     code_row.selector, code_row.verifier_mac = code.selector, code.verifier_mac
     code_row.issued_at = timezone.now()
     code_row.must_replace = False

@@ -20,6 +20,7 @@ from cases.choices import Channel, Kind, MessageDirection, Outcome, ReceivedVia,
 from cases.exceptions import (
     AlreadySubmitted,
     InvalidCaseInput,
+    MustReplaceCode,
     ReceiptCodeRefused,
     ReporterSessionEnded,
     TransitionUnavailable,
@@ -214,9 +215,38 @@ def test_wrong_unknown_malformed_and_destroyed_codes_get_the_same_refusal(
         assert str(refused.value) == ""
 
 
-def test_a_code_handed_over_by_an_advisor_must_be_replaced(personas: Any) -> None:
+NEW_CODE_TOKEN = "new-code-form-0123456789"
+
+
+def test_a_code_handed_over_by_an_advisor_opens_only_its_replacement(personas: Any) -> None:
     registered = services.case_register(actor=personas.advisor, data=case_input())
-    assert sign_in(registered.receipt_code).must_replace
+    access = sign_in(registered.receipt_code)
+    assert access.must_replace
+    first_use = AuditEvent.objects.get(action=actions.RECEIPT_CODE_USED)
+    assert first_use.actor_kind == ActorKind.REPORTER
+    for attempt in (lambda: services.reporter_message_send(reporter=access, body="hi"),
+                    lambda: services.reporter_withdraw(reporter=access),
+                    lambda: services.reporter_information_add(reporter=access, text="x",
+                                                              files=[])):
+        with pytest.raises(MustReplaceCode):
+            attempt()
+    assert Case.objects.get().state == State.RECEIVED and not CaseMessage.objects.exists()
+    replaced = services.receipt_code_replace(reporter=access, form_token=NEW_CODE_TOKEN)
+    assert services.reporter_message_send(reporter=replaced.access, body="hi")
+    sign_in(replaced.receipt_code)
+    assert AuditEvent.objects.filter(action=actions.RECEIPT_CODE_USED).count() == 1
+
+
+def test_a_replacement_sent_twice_shows_the_same_new_code(
+        reporter: tuple[ReporterAccess, str]) -> None:
+    access, _code = reporter
+    first = services.receipt_code_replace(reporter=access, form_token=NEW_CODE_TOKEN)
+    # The second sending still carries the old code's session.
+    second = services.receipt_code_replace(reporter=access, form_token=NEW_CODE_TOKEN)
+    assert first.receipt_code == second.receipt_code and first.access == second.access
+    assert AuditEvent.objects.filter(action=actions.RECEIPT_CODE_REPLACED).count() == 1
+    with pytest.raises(ReporterSessionEnded):  # another form (token) from the old session
+        services.receipt_code_replace(reporter=access, form_token="other-form-0123456789")
 
 
 # --- what the code opens --------------------------------------------------------------------
@@ -281,10 +311,10 @@ def test_the_reporter_withdraws_while_the_advisor_still_handles_it(
 
 
 def test_a_referred_case_cannot_be_withdrawn_on_the_status_page(personas: Any) -> None:
-    registered = services.case_register(actor=personas.advisor, data=case_input())
-    access = sign_in(registered.receipt_code)
+    access = sign_in(submit().receipt_code)
     case = make_case(state=State.REFERRED, advisor=personas.advisor)
     code = ReceiptCode.objects.get(case=case)
+    ReceiptCode.objects.filter(case=case).update(must_replace=False)  # as if replaced
     with pytest.raises(TransitionUnavailable, match="no longer be withdrawn"):
         services.reporter_withdraw(reporter=ReporterAccess(case_id=case.pk,
                                                            selector=code.selector))
@@ -295,7 +325,7 @@ def test_replacing_the_code_ends_every_session_of_the_old_one(
         reporter: tuple[ReporterAccess, str]) -> None:
     access, old_code = reporter
     other_browser = sign_in(old_code)
-    replaced = services.receipt_code_replace(reporter=access)
+    replaced = services.receipt_code_replace(reporter=access, form_token=NEW_CODE_TOKEN)
     assert replaced.receipt_code != old_code and replaced.receipt_code not in repr(replaced)
     with pytest.raises(ReceiptCodeRefused):
         sign_in(old_code)

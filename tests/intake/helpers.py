@@ -51,3 +51,13 @@ def signed_in(client: Client, code: str) -> Any:
     response = client.post("/status/", {"code": code})
     assert response.status_code == 302 and response["Location"] == "/status/case/"
     return response
+
+
+NEW_CODE_TOKEN = re.compile(r'name="token" value="([^"]+)"')
+
+
+def new_code(client: Client) -> Any:
+    """Ask for a new receipt code the way the page does, with its one-time token."""
+    match = NEW_CODE_TOKEN.search(client.get("/status/case/new-code/").content.decode())
+    assert match, "the new-code form carries a one-time token"
+    return client.post("/status/case/new-code/", {"token": match.group(1)})

@@ -15,7 +15,7 @@ from cases.choices import MessageDirection, Outcome, State
 from cases.models import Case, CaseAttachment, CaseMessage
 from intake import reporter_session
 from tests.cases.factories_cases import case_input
-from tests.intake.helpers import code_in, reported, signed_in
+from tests.intake.helpers import code_in, new_code, reported, signed_in
 
 pytestmark = pytest.mark.django_db
 UNIFORM = "This code does not open a case."
@@ -116,7 +116,7 @@ def test_replacing_the_code_shows_the_new_one_once_and_ends_the_old_one_everywhe
     client, old = reporter
     elsewhere = Client()
     signed_in(elsewhere, old)
-    response = client.post("/status/case/new-code/")
+    response = new_code(client)
     new = code_in(response)
     assert new != old
     assert client.get("/status/case/").status_code == 200  # this browser follows the new code
@@ -134,7 +134,13 @@ def test_a_code_handed_over_by_an_advisor_is_replaced_before_anything_else(
     response = client.get("/status/case/")
     assert response.status_code == 302 and response["Location"] == "/status/case/new-code/"
     assert "someone else has seen it" in client.get("/status/case/new-code/").content.decode()
-    code_in(client.post("/status/case/new-code/"))
+    for blocked in (client.post("/status/case/message/", {"body": "hi"}),
+                    client.post("/status/case/withdraw/", {"confirm": "on"}),
+                    client.post("/status/case/add/", {"text": "x"})):
+        assert blocked.status_code == 302
+        assert blocked["Location"] == "/status/case/new-code/"
+    assert not CaseMessage.objects.exists() and Case.objects.get().state == State.RECEIVED
+    code_in(new_code(client))
     assert client.get("/status/case/").status_code == 200
 
 
@@ -171,3 +177,28 @@ def test_no_cookie_outlives_the_browser_session(client: Client) -> None:
 def test_status_pages_are_never_cached(reporter: tuple[Client, str]) -> None:
     client, _code = reporter
     assert "no-store" in client.get("/status/case/")["Cache-Control"]
+
+
+def test_a_double_click_on_new_code_leaves_a_working_code_on_the_screen(
+        reporter: tuple[Client, str]) -> None:
+    client, _old = reporter
+    match = re.search(r'name="token" value="([^"]+)"',
+                      client.get("/status/case/new-code/").content.decode())
+    assert match
+    # The second sending was read by the server before the first one had saved the session:
+    # it still speaks for the old code.
+    before = client.session[reporter_session.KEY]
+    first = client.post("/status/case/new-code/", {"token": match.group(1)})
+    session = client.session
+    session[reporter_session.KEY] = before
+    session.save()
+    second = client.post("/status/case/new-code/", {"token": match.group(1)})
+    assert code_in(first) == code_in(second)
+    signed_in(Client(), code_in(second))
+
+
+def test_a_new_code_form_without_its_token_changes_nothing(
+        reporter: tuple[Client, str]) -> None:
+    client, old = reporter
+    assert client.post("/status/case/new-code/", {"token": "forged"}).status_code == 400
+    signed_in(Client(), old)
