@@ -33,7 +33,7 @@ ACCESS_ACTIONS = (actions.CASE_VIEWED, actions.ATTACHMENT_DOWNLOADED,
 # Plain columns only; nothing on this list is decrypted.
 STATUS_COLUMNS = ("id", "kind", "channel", "state", "outcome", "received_at",
                   "acknowledgement_due_at", "acknowledged_at", "feedback_due_at",
-                  "feedback_given_at", "closed_at", "committee", "key_destroyed_at")
+                  "feedback_given_at", "closed_at", "committee")
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,21 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from cases import receipt_codes
 from cases.attachment_files import ALLOWED_KINDS_TEXT
 from cases.choices import Affiliation, Behaviour, Channel, Kind, Population, ReporterRole
 from cases.models import CaseParty
-from cases.services import SHORT_TEXT_MAX, TEXT_MAX, CaseInput, FileInput, PartyInput
+from cases.services import (
+    SHORT_TEXT_MAX,
+    TEXT_MAX,
+    CaseInput,
+    FileInput,
+    PartyInput,
+    file_too_large,
+    too_many_files,
+)
 from config.uploads import TOO_LARGE
 
 WITNESSES_MAX = 10
@@ -148,7 +156,27 @@ class _TokenForm(forms.Form):
         return token
 
 
-class _PublicForm(_TokenForm):
+class _FilesForm(forms.Form):
+    """A form with files. ``refused_uploads`` are the files config.uploads dropped while
+    reading the request (too large, too many): the form names them."""
+
+    files = MultipleFileField(label=_("Files"))
+
+    def __init__(self, *args: Any, refused_uploads: list[tuple[str, str]] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.refused_uploads = refused_uploads or []
+        self.file_limits = file_limits()
+
+    def clean_files(self) -> list[FileInput]:
+        for name, reason in self.refused_uploads:
+            error = file_too_large(name or "") if reason == TOO_LARGE else too_many_files()
+            raise forms.ValidationError(str(error))
+        return [FileInput(name=f.name or "", content=f.read())
+                for f in self.cleaned_data.get("files") or []]
+
+
+class _PublicForm(_TokenForm, _FilesForm):
     """What both public forms share: the one-time token, files, and the advisor not wanted."""
 
     # One per form shown: the same form sent twice makes one case (cases.services.reporter).
@@ -157,34 +185,17 @@ class _PublicForm(_TokenForm):
         label=_("Is there a confidential advisor you would rather not talk to?"),
         required=False, coerce=int, empty_value=None,
         help_text=_("We will not give your case to this person. You do not have to say why."))
-    files = MultipleFileField(label=_("Files"))
 
     def __init__(self, *args: Any, advisors: Callable[[], list[tuple[int, str]]],
-                 refused_uploads: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A callable: the advisors are looked up only when the list is shown or a choice is
         # checked, not for every report sent without one.
         self.fields["unwanted_advisor"].choices = lambda: [("", _("No preference")),
                                                            *advisors()]
-        self.refused_uploads = refused_uploads or []
-        self.file_limits = file_limits()
 
     def clean_submission(self) -> str:
         return self._checked_token("submission")
-
-    def clean_files(self) -> list[FileInput]:
-        for name, reason in self.refused_uploads:
-            short = (name or "")[:80]
-            if reason == TOO_LARGE:
-                raise forms.ValidationError(
-                    _("“%(name)s” is too large: at most %(mb)s MB per file."),
-                    params={"name": short, "mb": settings.ATTACHMENT_MAX_BYTES // 2**20})
-            most = settings.ATTACHMENT_MAX_FILES
-            raise forms.ValidationError(ngettext(
-                "You can add at most %(count)d file at a time.",
-                "You can add at most %(count)d files at a time.", most), params={"count": most})
-        return [FileInput(name=f.name or "", content=f.read())
-                for f in self.cleaned_data.get("files") or []]
 
 
 class ReportForm(_PublicForm):
@@ -335,17 +346,8 @@ class MessageForm(forms.Form):
     body = _text(_("Your message"), required=True, rows=5)
 
 
-class InformationForm(forms.Form):
+class InformationForm(_FilesForm):
     text = _text(_("What would you like to add?"), rows=5)
-    files = MultipleFileField(label=_("Files"))
-
-    def __init__(self, *args: Any, refused_uploads: list[tuple[str, str]] | None = None,
-                 **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.refused_uploads = refused_uploads or []
-        self.file_limits = file_limits()
-
-    clean_files = _PublicForm.clean_files
 
 
 class NewCodeForm(_TokenForm):

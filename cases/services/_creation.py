@@ -187,23 +187,30 @@ def new_unused_code(*, form_token: str | None = None) -> receipt_codes.NewCode:
 def check_files(files: Sequence[FileInput]) -> list[tuple[FileInput, CheckedFile]]:
     """Every file checked (count, size, kind by content) before anything is stored, so a bad
     file refuses the whole submission and leaves nothing half-stored."""
-    most = settings.ATTACHMENT_MAX_FILES
-    if len(files) > most:
-        raise InvalidCaseInput(ngettext(
-            "You can add at most %(count)d file at a time.",
-            "You can add at most %(count)d files at a time.", most) % {"count": most})
-    limit = settings.ATTACHMENT_MAX_BYTES
+    if len(files) > settings.ATTACHMENT_MAX_FILES:
+        raise too_many_files()
     checked = []
     for file in files:
         name = _clean_text(file.name, label=_("File name"), required=True, limit=255)
         if not file.content:
             raise InvalidCaseInput(_("“%(name)s” is empty.") % {"name": name[:80]})
-        if len(file.content) > limit:
-            raise InvalidCaseInput(_("“%(name)s” is too large: at most %(mb)s MB per file.")
-                                   % {"name": name[:80], "mb": limit // (1024 * 1024)})
+        if len(file.content) > settings.ATTACHMENT_MAX_BYTES:
+            raise file_too_large(name)
         checked.append((FileInput(name=name, content=file.content),
                         check_file(filename=name, content=file.content)))
     return checked
+
+
+def too_many_files() -> InvalidCaseInput:
+    most = settings.ATTACHMENT_MAX_FILES
+    return InvalidCaseInput(ngettext(
+        "You can add at most %(count)d file at a time.",
+        "You can add at most %(count)d files at a time.", most) % {"count": most})
+
+
+def file_too_large(name: str) -> InvalidCaseInput:
+    return InvalidCaseInput(_("“%(name)s” is too large: at most %(mb)s MB per file.") % {
+        "name": name[:80], "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)})
 
 
 def store_attachment(case: Case, *, actor: Actor, added_by: User | None, file: FileInput,

@@ -190,18 +190,19 @@ def status_viewed(*, reporter: ReporterAccess) -> None:
                 target_type="case", target_id=str(reporter.case_id))
 
 
-def _lock(reporter: ReporterAccess, *, unreplaced_code_ok: bool = False) -> Case:
-    """The reporter's case, locked, if their code is still its code. A code an advisor handed
-    over opens nothing but its own replacement (``unreplaced_code_ok``)."""
+def _lock(reporter: ReporterAccess) -> tuple[Case, ReceiptCode]:
+    """The reporter's case, locked, and its code, if the reporter's code is still the case's
+    code. A code an advisor handed over opens nothing but its own replacement (which has its
+    own check, in ``receipt_code_replace``)."""
     case = Case.objects.select_for_update(of=("self",)).filter(pk=reporter.case_id).first()
-    current = ReceiptCode.objects.filter(case_id=reporter.case_id).values_list(
-        "selector", "must_replace").first()
-    if case is None or case.state == State.DESTROYED or current is None \
-            or current[0] != reporter.selector:
+    code_row = ReceiptCode.objects.filter(case_id=reporter.case_id).only(
+        "case_id", "selector", "verifier_mac", "must_replace").first()
+    if case is None or case.state == State.DESTROYED or code_row is None \
+            or code_row.selector != reporter.selector:
         raise ReporterSessionEnded
-    if current[1] and not unreplaced_code_ok:
+    if code_row.must_replace:
         raise MustReplaceCode
-    return case
+    return case, code_row
 
 
 def _require_open(case: Case) -> None:
@@ -211,8 +212,7 @@ def _require_open(case: Case) -> None:
             "happened, you can make a new report or ask for a conversation."))
 
 
-def _refuse_own_code(case: Case, text: str) -> None:
-    code_row = ReceiptCode.objects.get(case=case)
+def _refuse_own_code(code_row: ReceiptCode, text: str) -> None:
     if receipt_codes.contains_code(text, selector=code_row.selector,
                                    verifier_mac=code_row.verifier_mac):
         raise InvalidCaseInput(_(
@@ -226,10 +226,10 @@ def _refuse_own_code(case: Case, text: str) -> None:
 @transaction.atomic(durable=True)
 def reporter_message_send(*, reporter: ReporterAccess, body: str) -> CaseMessage:
     """A message from the reporter to their advisor."""
-    case = _lock(reporter)
+    case, code_row = _lock(reporter)
     _require_open(case)
     text = _clean_text(body, label=_("Your message"), required=True)
-    _refuse_own_code(case, text)
+    _refuse_own_code(code_row, text)
     message = CaseMessage.objects.create(case=case, direction=MessageDirection.FROM_REPORTER,
                                          body=text)
     _audit(case, REPORTER, actions.MESSAGE_SENT, fields=["body"],
@@ -250,11 +250,10 @@ def reporter_information_add(*, reporter: ReporterAccess, text: str,
 @transaction.atomic(durable=True)
 def _information_store(*, reporter: ReporterAccess, body: str,
                        checked_files: Sequence[tuple[FileInput, CheckedFile]]) -> int:
-    case = _lock(reporter)
+    case, code_row = _lock(reporter)
     _require_open(case)
     if body:
-        _refuse_own_code(case, body)
-    if body:
+        _refuse_own_code(code_row, body)
         message = CaseMessage.objects.create(
             case=case, direction=MessageDirection.FROM_REPORTER, body=body)
         _audit(case, REPORTER, actions.MESSAGE_SENT, fields=["body"],
@@ -268,7 +267,7 @@ def _information_store(*, reporter: ReporterAccess, body: str,
 @transaction.atomic(durable=True)
 def reporter_withdraw(*, reporter: ReporterAccess) -> Case:
     """The reporter withdraws their report or request; the case closes as withdrawn."""
-    case = _lock(reporter)
+    case, _code_row = _lock(reporter)
     if case.state not in (State.RECEIVED, State.ACKNOWLEDGED, State.IN_PROGRESS):
         raise TransitionUnavailable(_(
             "Your case can no longer be withdrawn here. If you want to stop, write to your "
@@ -304,19 +303,14 @@ def receipt_code_replace(*, reporter: ReporterAccess, form_token: str) -> Replac
                                                       selector=repeated.selector),
                                 receipt_code=repeated.display)
         raise ReporterSessionEnded
-    code = _store_new_code(code_row, used=True, form_token=seed if form_token else None)
+    code = new_unused_code(form_token=seed if form_token else None)
+    code_row.selector, code_row.verifier_mac = code.selector, code.verifier_mac
+    # Replaced by the reporter, who is using it now: nothing left to replace, and a form
+    # sent again for the case can no longer show a code.
+    code_row.issued_at = code_row.first_used_at = timezone.now()
+    code_row.must_replace = False
+    code_row.save(update_fields=["selector", "verifier_mac", "issued_at", "must_replace",
+                                 "first_used_at"])
     _audit(case, REPORTER, actions.RECEIPT_CODE_REPLACED, detail={"reason": "reporter"})
     return ReplacedCode(access=ReporterAccess(case_id=case.pk, selector=code.selector),
                         receipt_code=code.display)
-
-
-def _store_new_code(code_row: ReceiptCode, *, used: bool = False,
-                    form_token: str | None = None) -> receipt_codes.NewCode:
-    code = new_unused_code(form_token=form_token)
-    code_row.selector, code_row.verifier_mac = code.selector, code.verifier_mac
-    code_row.issued_at = timezone.now()
-    code_row.must_replace = False
-    code_row.first_used_at = code_row.issued_at if used else None
-    code_row.save(update_fields=["selector", "verifier_mac", "issued_at", "must_replace",
-                                 "first_used_at"])
-    return code
