@@ -6,14 +6,16 @@ silence them. TRUNCATE of an *empty* table is let through: it destroys nothing, 
 Django's test runner resets the database between transactional tests. SQLite has row-level
 triggers only (it has no TRUNCATE; a DELETE without WHERE still fires row triggers).
 
-Used by migration 0002. On SQLite, a later migration that rebuilds one of these tables drops
-its triggers with it and must call ``install`` again (verify_audit reports missing triggers).
+Installed by migration 0002, and after every migrate by the ``protections`` app (registered in
+``AuditConfig.ready``): a SQLite table rebuild drops them; verify_audit reports any missing.
 """
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any
+
+from protections.registry import Protection
 
 TABLES = ("audit_auditevent", "audit_auditcheckpoint", "audit_auditcheckpointhead")
 
@@ -142,3 +144,18 @@ JOIN pg_language AS l ON l.oid = p.prolang
 WHERE t.tgname = ANY(%s)
   AND c.oid IN (SELECT to_regclass(name) FROM unnest(%s::text[]) AS name)
 """
+
+
+def _reinstall_missing(connection: Any) -> None:
+    absent = tuple(missing(connection))
+    remove(connection, absent)
+    install(connection, absent)
+
+
+APPEND_ONLY_TRIGGERS = Protection(
+    name="audit_append_only",
+    description="refuses UPDATE, DELETE and TRUNCATE on the audit tables",
+    tables=TABLES,
+    intact=lambda connection: not missing(connection),
+    install=_reinstall_missing,
+)

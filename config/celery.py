@@ -17,12 +17,13 @@ app.autodiscover_tasks()
 
 
 @worker_init.connect
-def _verify_keys(**kwargs: Any) -> None:
-    # A worker with the wrong keys would fail every task that touches a case; stop it at once.
+def _verify_before_serving(**kwargs: Any) -> None:
+    # A worker with the wrong keys would fail every task that touches a case, and one without
+    # the database protections would serve unguarded; stop it at once.
     # Celery's dispatcher logs and swallows exceptions from receivers, so exit explicitly.
-    from config.startup import verify_keys_or_stop
+    from config.startup import verify_before_serving
 
     try:
-        verify_keys_or_stop()
+        verify_before_serving()
     except ImproperlyConfigured as exc:
         raise SystemExit(f"ImproperlyConfigured: {exc}") from exc

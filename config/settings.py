@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "axes",
     "guardian",
     "csp",
+    "protections",
     "accounts",
     "audit",
     "notifications",

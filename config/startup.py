@@ -9,16 +9,20 @@ from django.db import DatabaseError
 logger = logging.getLogger(__name__)
 
 
-def verify_keys_or_stop() -> None:
-    """Refuse to start with keys that cannot open the stored data.
+def verify_before_serving() -> None:
+    """Refuse to start with keys that cannot open the stored data, or without the database's
+    own protections (append-only audit tables, the key-destroyed trigger).
 
-    A wrong or missing key raises ImproperlyConfigured and the process does not start. An
-    unreachable database is not a key problem: the process starts, /healthz reports 503, and
-    the check runs again at the next start.
+    Either problem raises ImproperlyConfigured, naming the key or the protection, and the
+    process does not start. An unreachable database is neither: the process starts, /healthz
+    reports 503, and the checks run again at the next start.
     """
     from cases.crypto.canary import verify_canary
+    from protections.checks import verify_protections_or_stop
 
     try:
         verify_canary()
+        verify_protections_or_stop()
     except DatabaseError as exc:
-        logger.error("Key check skipped: database unavailable (%s)", exc.__class__.__name__)
+        logger.error("Start-up checks skipped: database unavailable (%s)",
+                     exc.__class__.__name__)

@@ -8,6 +8,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
 
-from config.startup import verify_keys_or_stop  # noqa: E402 - needs the app registry
+from config.startup import verify_before_serving  # noqa: E402 - needs the app registry
 
-verify_keys_or_stop()
+verify_before_serving()

@@ -37,5 +37,8 @@ $(cat var/demo-logins.txt)
   Celery worker (with beat) log: var/celery/worker.log.  Stop with Ctrl-C.
 
 MSG
-.venv/bin/gunicorn config.wsgi --bind "$HOST:$PORT" --workers 2 --access-logfile - \
+# No control socket: gunicorn's default is one per user, so a second demo (or a benchmark) on
+# the same machine would collide with this one.
+.venv/bin/gunicorn config.wsgi --bind "$HOST:$PORT" --workers 2 --no-control-socket \
+  --access-logfile - \
   --access-logformat '%(m)s %(U)s %(s)s %(M)sms'

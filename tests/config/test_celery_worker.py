@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
-from tests.config.conftest import ROOT
 from tests.conftest import REDIS_URL
+from tests.processes import ROOT
 
 
 @pytest.mark.redis

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.config.conftest import ROOT
+from tests.processes import ROOT
 
 SCRIPT = ROOT / "deploy" / "generate_keys.py"
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.config.conftest import ROOT, run_python
+from tests.processes import ROOT, run_python
 
 SERVE = "import config.wsgi; print('serving')"
 OTHER_KEK = "other-kek:BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU="
@@ -46,4 +46,4 @@ def test_unreachable_database_does_not_stop_the_web_process() -> None:
         capture_output=True, text=True, timeout=60, check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "Key check skipped: database unavailable (OperationalError)" in result.stdout
+    assert "Start-up checks skipped: database unavailable (OperationalError)" in result.stdout
