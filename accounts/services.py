@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import base64
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import User
 from accounts.roles import Role
-
-User = get_user_model()
 
 
 def totp_secret_base32(device: TOTPDevice) -> str:
@@ -27,7 +25,7 @@ def staff_user_ensure(
     role: Role | None,
     superuser: bool = False,
     full_name: str = "",
-) -> AbstractUser:
+) -> User:
     """Create the staff user if it does not exist yet, with exactly the given role.
 
     Idempotent: an existing user keeps its password and second factor; only its role
@@ -52,7 +50,7 @@ def staff_user_ensure(
 
 
 @transaction.atomic
-def totp_device_ensure(*, user: AbstractUser, replace: bool = False) -> TOTPDevice:
+def totp_device_ensure(*, user: User, replace: bool = False) -> TOTPDevice:
     """The user's confirmed TOTP device, created if missing (or replaced on request)."""
     devices = TOTPDevice.objects.select_for_update().filter(user=user)
     if replace:

@@ -13,13 +13,13 @@ metadata and deadlines of every case and the content of none they are not assign
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, Group
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
+from accounts.models import User
 from accounts.roles import Role, has_role
 from cases.choices import Committee
 from cases.exceptions import NotPermitted
@@ -36,8 +36,6 @@ COMMITTEE_ROLE = {
     Committee.MISCONDUCT: Role.MISCONDUCT_COMMITTEE,
     Committee.UU_INTEGRITY: Role.UU_COMMITTEE,
 }
-
-User = Any  # a saved staff user (AbstractBaseUser with groups)
 
 
 def _is_staff_member(user: User | AnonymousUser) -> bool:

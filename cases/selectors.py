@@ -19,6 +19,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from accounts.roles import Role
 from audit import actions
 from audit.models import AuditEvent
@@ -47,9 +48,6 @@ LIST_COLUMNS = (
     "acknowledgement_due_at", "acknowledged_at", "feedback_due_at", "feedback_given_at",
     "next_deadline_at", "is_assigned", "committee",
 )
-
-User = Any
-
 
 def _with_advisors(cases: QuerySet[Case]) -> QuerySet[Case]:
     """One extra query per list for the advisors' names, however many rows."""

@@ -145,6 +145,7 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+AUTH_USER_MODEL = "accounts.User"
 # guardian would otherwise create an "AnonymousUser" account; anonymous visitors never get
 # object permissions here.
 ANONYMOUS_USER_NAME = None

@@ -15,7 +15,11 @@ PORT=${PORT:-8000}
 export ALLOWED_HOSTS=${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1],$HOST}
 
 mkdir -p var/celery/queue var/celery/processed var/cache
-.venv/bin/python manage.py migrate --no-input -v 0
+if ! .venv/bin/python manage.py migrate --no-input -v 0; then
+  echo "The demo database could not be migrated. One made by an older version (before the" >&2
+  echo "staff user model accounts.User) cannot be: run 'make clean-demo', then 'make demo'." >&2
+  exit 1
+fi
 .venv/bin/python manage.py seed_demo > var/demo-logins.txt
 .venv/bin/celery -A config worker --beat --loglevel=WARNING --concurrency=1 \
   --schedule=var/celery/beat-schedule > var/celery/worker.log 2>&1 &

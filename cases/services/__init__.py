@@ -16,7 +16,6 @@ from datetime import datetime
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -370,7 +369,7 @@ def attachment_downloaded(*, attachment: CaseAttachment, actor: User, original: 
 
 
 @transaction.atomic(durable=True)
-def case_destroy_key(*, case_id: UUID, actor: AbstractBaseUser) -> Case:
+def case_destroy_key(*, case_id: UUID, actor: User) -> Case:
     """Crypto-shred one case: destroy its data key, so every encrypted value of the case (in
     this database and, once they age out, in backups) reads as ``DESTROYED`` from now on.
 
@@ -381,7 +380,7 @@ def case_destroy_key(*, case_id: UUID, actor: AbstractBaseUser) -> Case:
     return _destroy_key_locked(case=case, actor=actor)
 
 
-def _destroy_key_locked(*, case: Case, actor: AbstractBaseUser) -> Case:
+def _destroy_key_locked(*, case: Case, actor: User) -> Case:
     """The shredding step for a case already locked by the caller's transaction (so that the
     retention service can destroy a case and its key in one transaction)."""
     if case.is_key_destroyed:

@@ -11,14 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from accounts.models import User
 from audit.actors import Actor
 from audit.services import record
 from cases import access, workflow
 from cases.choices import State
 from cases.exceptions import InvalidCaseInput, TransitionUnavailable
 from cases.models import Case
-
-User = Any  # a saved staff user
 
 TEXT_MAX = 20_000  # characters in a narrative, note or message
 SHORT_TEXT_MAX = 500  # names, contact details, a reason
