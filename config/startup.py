@@ -16,7 +16,7 @@ def verify_keys_or_stop() -> None:
     unreachable database is not a key problem: the process starts, /healthz reports 503, and
     the check runs again at the next start.
     """
-    from cases.crypto.canary import verify_canary
+    from crypto.canary import verify_canary
 
     try:
         verify_canary()

@@ -27,7 +27,6 @@ from audit.services import record, record_read
 from cases import access
 from cases.attachment_files import CheckedFile
 from cases.choices import Channel, Kind, MessageDirection, ReceivedVia, State
-from cases.crypto.blind_index import blind_index_fields
 from cases.exceptions import (
     CaseKeyAlreadyDestroyedError,
     InvalidCaseInput,
@@ -64,6 +63,7 @@ from cases.services._creation import (
     store_attachment,
     too_many_files,
 )
+from crypto.blind_index import blind_index_fields
 
 
 @transaction.atomic(durable=True)

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from django.db import connection, models
 
-from cases.crypto.fields import EncryptedBytesField, EncryptedJSONField, EncryptedTextField
 from cases.models import Case
+from crypto.fields import EncryptedBytesField, EncryptedJSONField, EncryptedTextField
 
 
 class ProbeNote(models.Model):

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from pytest_django import Settings
 
-from cases.crypto.keys import (
+from crypto.keys import (
     blind_index_keyring,
     encryption_keyring,
     parse_keyring,
@@ -70,7 +70,7 @@ def test_the_key_rings_follow_the_settings(settings: Settings) -> None:
 
 
 def test_start_up_refuses_a_bad_key(settings: Settings) -> None:
-    config = apps.get_app_config("cases")
+    config = apps.get_app_config("crypto")
     config.ready()  # the configured test keys are fine
     settings.ENCRYPTION_KEYS = "k1:c2hvcnQ="
     with pytest.raises(ImproperlyConfigured, match="ENCRYPTION_KEYS: the key 'k1' decodes to 5"):

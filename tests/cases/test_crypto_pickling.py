@@ -10,11 +10,11 @@ import pytest
 from django.contrib.auth.models import AbstractUser
 from django.db.models import Model
 
-from cases.crypto.destroyed import DESTROYED
-from cases.crypto.exceptions import CryptoError, KeyDestroyedError
-from cases.crypto.fields import Sealed
 from cases.models import Case
 from cases.services import case_destroy_key
+from crypto.destroyed import DESTROYED
+from crypto.exceptions import CryptoError, KeyDestroyedError
+from crypto.fields import Sealed
 from tests.cases.conftest import ProbeNote, fresh, raw_column
 from tests.factories import StaffUserFactory
 

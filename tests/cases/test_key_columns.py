@@ -11,11 +11,11 @@ from django.utils import timezone
 from pytest_django import Settings
 
 from audit.testing import erase_audit_trail
-from cases.crypto.blind_index import blind_index_fields
-from cases.crypto.destroyed import DESTROYED
-from cases.crypto.rotation import rewrap_case_keys
 from cases.models import KEY_FIELDS, Case
 from cases.services import case_destroy_key
+from crypto.blind_index import blind_index_fields
+from crypto.destroyed import DESTROYED
+from crypto.rotation import rewrap_data_keys
 from tests.cases.conftest import ProbeNote, fresh, key_line, raw_column
 from tests.factories import StaffUserFactory
 
@@ -79,7 +79,7 @@ def test_a_stale_save_after_rotation_does_not_revert_the_key(settings: Settings)
     stale = fresh(case)
     assert stale.reporter_email == EMAIL
     settings.ENCRYPTION_KEYS = f"{key_line('k-new', 0x0B)},{settings.ENCRYPTION_KEYS}"
-    assert rewrap_case_keys().rewrapped == 1
+    assert rewrap_data_keys().rewrapped == 1
     rotated = raw_column(Case, case.pk, "wrapped_key")
 
     stale.set_reporter_email("changed@example.org")

@@ -16,10 +16,11 @@ from pytest_django import Settings
 from audit import actions
 from audit.models import AuditEvent
 from audit.testing import erase_audit_trail
-from cases.crypto import rotation
-from cases.crypto.canary import ensure_canary, verify_canary
-from cases.crypto.rotation import cases_to_rewrap, rewrap_case_keys
-from cases.models import KEY_FIELDS, Case, KeyCanary
+from cases.models import KEY_FIELDS, Case
+from crypto import rotation
+from crypto.canary import ensure_canary, verify_canary
+from crypto.models import KeyCanary
+from crypto.rotation import keys_to_rewrap, rewrap_data_keys
 from tests.cases.conftest import ProbeNote, fresh, key_line, raw_column, write_raw_column
 
 OLD = key_line("k-old", 0x0A)
@@ -57,7 +58,7 @@ def test_rotation_then_retiring_the_old_key(settings: Settings, probe_tables: No
     note_before = raw_column(ProbeNote, note.pk, "body")
 
     settings.ENCRYPTION_KEYS = f"{NEW},{OLD}"
-    assert cases_to_rewrap() == 5
+    assert keys_to_rewrap() == 5
     output = _rotate("--batch-size", "2")
     assert "Newest key: 'k-new'. 5 case key(s) to re-wrap (batches of 2)." in output
     assert "re-wrapped 2/5" in output and "re-wrapped 4/5" in output and "5/5" in output
@@ -104,10 +105,10 @@ def test_an_interrupted_rotation_resumes_with_the_rest(settings: Settings) -> No
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        rewrap_case_keys(batch_size=2, progress=stop_after_first_batch)
-    assert cases_to_rewrap() == 3
+        rewrap_data_keys(batch_size=2, progress=stop_after_first_batch)
+    assert keys_to_rewrap() == 3
     assert KeyCanary.objects.get().key_id == "k-old"  # moves only once all cases have
-    result = rewrap_case_keys(batch_size=2)
+    result = rewrap_data_keys(batch_size=2)
     assert (result.rewrapped, result.skipped_busy, result.canary_rewrapped) == (3, 0, True)
 
 
@@ -190,7 +191,7 @@ def test_a_key_changed_between_read_and_rewrap_is_not_overwritten(
         return real_rewrap(wrapped, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(rotation, "rewrap", rewrap_while_others_write)
-    result = rewrap_case_keys()
+    result = rewrap_data_keys()
     assert (result.rewrapped, result.skipped_busy, result.canary_rewrapped) == (1, 0, True)
     assert raw_column(Case, shredded.pk, "wrapped_key") is None
     assert fresh(shredded).key_destroyed_at is not None

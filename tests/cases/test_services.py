@@ -30,7 +30,6 @@ from cases.choices import (
     ReceivedVia,
     State,
 )
-from cases.crypto.destroyed import DESTROYED
 from cases.exceptions import (
     InvalidCaseInput,
     NotPermitted,
@@ -48,6 +47,7 @@ from cases.models import (
     CaseUserObjectPermission,
     ReceiptCode,
 )
+from crypto.destroyed import DESTROYED
 from tests.cases.factories_cases import case_input, make_case
 from tests.conftest import Personas
 from tests.factories import StaffUserFactory

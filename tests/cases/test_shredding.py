@@ -11,11 +11,11 @@ from pytest_django import Settings
 
 from audit import actions
 from audit.models import AuditEvent
-from cases.crypto.destroyed import DESTROYED, is_destroyed
-from cases.crypto.exceptions import KeyDestroyedError
 from cases.exceptions import CaseKeyAlreadyDestroyedError
 from cases.models import Case
 from cases.services import case_destroy_key
+from crypto.destroyed import DESTROYED, is_destroyed
+from crypto.exceptions import KeyDestroyedError
 from tests.cases.conftest import ProbeNote, fresh, raw_column
 from tests.factories import StaffUserFactory
 
