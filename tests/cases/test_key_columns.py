@@ -16,7 +16,8 @@ from cases.services import case_destroy_key
 from crypto.blind_index import blind_index_fields
 from crypto.destroyed import DESTROYED
 from crypto.rotation import rewrap_data_keys
-from tests.cases.conftest import ProbeNote, fresh, key_line, raw_column
+from tests.crypto.helpers import fresh, key_line, raw_column
+from tests.crypto.probe import ProbeNote
 from tests.factories import StaffUserFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from crypto.blind_index import (
     blind_index_candidates,
     normalise,
 )
-from tests.cases.conftest import key_line
+from tests.crypto.helpers import key_line
 
 
 @pytest.mark.parametrize(

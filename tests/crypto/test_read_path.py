@@ -20,7 +20,8 @@ from crypto.destroyed import DESTROYED
 from crypto.envelope import LARGE_VALUE_BYTES, VALUE_OVERHEAD_BYTES, DataKey
 from crypto.exceptions import DecryptionError
 from crypto.fields import Sealed
-from tests.cases.conftest import ProbeNote, fresh, raw_column
+from tests.crypto.helpers import fresh, raw_column
+from tests.crypto.probe import ProbeNote
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from crypto.keys import (
     parse_keyring,
     validate_configured_keys,
 )
-from tests.cases.conftest import key_b64, key_line
+from tests.crypto.helpers import key_b64, key_line
 
 
 def test_a_valid_setting_parses_newest_first() -> None:

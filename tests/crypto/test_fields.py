@@ -16,7 +16,8 @@ from cases.models import Case
 from crypto.envelope import VALUE_OVERHEAD_BYTES, DataKey
 from crypto.exceptions import DecryptionError, UnboundWriteError, UnknownKeyError
 from crypto.fields import Sealed
-from tests.cases.conftest import ProbeNote, fresh, key_line, raw_column, write_raw_column
+from tests.crypto.helpers import fresh, key_line, raw_column, write_raw_column
+from tests.crypto.probe import ProbeNote
 
 pytestmark = pytest.mark.django_db
 

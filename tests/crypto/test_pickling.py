@@ -15,7 +15,8 @@ from cases.services import case_destroy_key
 from crypto.destroyed import DESTROYED
 from crypto.exceptions import CryptoError, KeyDestroyedError
 from crypto.fields import Sealed
-from tests.cases.conftest import ProbeNote, fresh, raw_column
+from tests.crypto.helpers import fresh, raw_column
+from tests.crypto.probe import ProbeNote
 from tests.factories import StaffUserFactory
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ from crypto.canary import (
 )
 from crypto.checks import check_encryption_keys
 from crypto.models import KeyCanary
-from tests.cases.conftest import key_b64, key_line
+from tests.crypto.helpers import key_b64, key_line
 
 pytestmark = pytest.mark.django_db
 
