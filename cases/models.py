@@ -521,7 +521,7 @@ class CaseAttachment(models.Model):
     filename = EncryptedTextField(_("file name"))
     content = EncryptedBytesField()
     # The copy people open: the original with identifying metadata (EXIF, XMP, document
-    # properties) removed; see cases.attachment_files. Empty when there was nothing to remove
+    # properties) removed; see files.checking. Empty when there was nothing to remove
     # or it could not be removed (``metadata_removed`` says which copy a download serves).
     working_copy = EncryptedBytesField(null=True, blank=True)
     metadata_removed = models.BooleanField(default=False)

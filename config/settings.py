@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "guardian",
     "csp",
     "crypto",
+    "files",
     "accounts",
     "audit",
     "notifications",

@@ -28,7 +28,6 @@ from audit import actions
 from audit.actors import Actor
 from audit.services import record, record_read
 from cases import access, receipt_codes
-from cases.attachment_files import CheckedFile
 from cases.choices import MessageDirection, ReceivedVia, State
 from cases.exceptions import (
     AlreadySubmitted,
@@ -51,6 +50,7 @@ from cases.services._creation import (
     store_attachment,
 )
 from crypto.keys import receipt_code_keyring
+from files.checking import CheckedFile
 
 # A form sent again within this time, before its code was used, is shown its code again (see
 # ``case_submit``); later, it is refused.
