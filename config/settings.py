@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "notifications",
     "cases",
     "intake",
+    "demo",
 ]
 
 MIDDLEWARE = [
