@@ -10,12 +10,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from pytest_django import Settings
 
-from audit.testing import erase_audit_trail
 from cases.models import KEY_FIELDS, Case
 from cases.services import case_destroy_key
 from crypto.blind_index import blind_index_fields
 from crypto.destroyed import DESTROYED
 from crypto.rotation import rewrap_data_keys
+from tests.audit.triggers_off import erase_audit_trail
 from tests.crypto.helpers import fresh, key_line, raw_column
 from tests.crypto.probe import ProbeNote
 from tests.factories import StaffUserFactory

@@ -17,11 +17,11 @@ from pytest_django import Settings
 
 from audit import actions
 from audit.models import AuditEvent
-from audit.testing import erase_audit_trail
 from cases.models import KEY_FIELDS, Case
 from crypto.canary import verify_canary
 from crypto.models import KeyCanary
 from crypto.rotation import keys_to_rewrap
+from tests.audit.triggers_off import erase_audit_trail
 from tests.crypto.helpers import fresh, raw_column, write_raw_column
 from tests.crypto.probe import NEW, OLD, ProbeNote, start_under_old_key
 
