@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import base64
+from typing import TypeVar
 
 from django.db import connection, models
+
+M = TypeVar("M", bound=models.Model)
 
 
 def key_line(key_id: str, fill: int) -> str:
@@ -16,7 +19,7 @@ def key_b64(fill: int) -> str:
     return base64.b64encode(bytes([fill]) * 32).decode()
 
 
-def fresh(instance: models.Model) -> models.Model:
+def fresh(instance: M) -> M:
     """The row as a new request would load it: a new instance, nothing cached."""
     return type(instance)._base_manager.get(pk=instance.pk)
 
