@@ -41,8 +41,8 @@ class KeyOwner:
         return self.model._default_manager.using(using)
 
     def holds_rows(self, using: str) -> bool:
-        """Whether any row exists, with or without a key: a destroyed row still proves that
-        data was stored under keys the canary must vouch for."""
+        """Whether any row exists: then the database is in use, and a canary must not be made
+        afresh under whatever keys happen to be configured (see crypto.canary)."""
         return self.rows(using).exists()
 
     def key_ids_in_use(self, using: str) -> list[str]:
