@@ -34,8 +34,8 @@ def _attachment_model() -> Any:
     only its field layer runs here, no table is needed."""
     from django.db import models
 
-    from cases.crypto.fields import EncryptedBytesField
     from cases.models import Case
+    from crypto.fields import EncryptedBytesField
 
     class BenchAttachment(models.Model):
         id = models.UUIDField(primary_key=True, default=uuid.uuid4)
@@ -84,7 +84,7 @@ def _encrypt_decrypt(
 ) -> list[Result]:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    from cases.crypto.fields import Sealed
+    from crypto.fields import Sealed
 
     field = type(instance)._meta.get_field(field_name)
     binding = field.binding(instance)

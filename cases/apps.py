@@ -1,7 +1,9 @@
+"""The cases app: at start-up it makes its case keys known to the encryption layer and its
+database protection known to the protections app."""
+
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
 class CasesConfig(AppConfig):
@@ -9,16 +11,12 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases"
 
     def ready(self) -> None:
-        # Imported for their side effect of registering the security system checks.
-        from cases.crypto import canary, checks  # noqa: F401
-        from cases.crypto.keys import validate_configured_keys
+        from cases.models import Case
         from cases.protections import KEY_DESTROYED_TRIGGER
+        from crypto.registry import KeyOwner, register_key_owner
         from protections.registry import register as register_protection
 
-        # The app never runs without encryption: missing, short or malformed keys stop start-up
-        # here with a message naming the variable (never its value).
-        validate_configured_keys()
+        # Every case holds its own data key. crypto knows no domain app, so it reaches those
+        # keys (for the start-up canary, the security check and rotate_keys) only through this.
+        register_key_owner(KeyOwner(model=Case, noun="case", noun_plural="cases"))
         register_protection(KEY_DESTROYED_TRIGGER)
-        post_migrate.connect(
-            canary.create_canary_after_migrate, sender=self, dispatch_uid="cases.crypto.canary"
-        )

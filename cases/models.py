@@ -41,18 +41,18 @@ from cases.choices import (
     ReporterRole,
     State,
 )
-from cases.crypto import envelope
-from cases.crypto.blind_index import (
+from cases.exceptions import InvalidTransitionInput
+from crypto import envelope
+from crypto.blind_index import (
     INDEX_MAX_LENGTH,
     BlindIndexField,
     blind_index,
     blind_index_matches,
 )
-from cases.crypto.destroyed import DESTROYED, Destroyed
-from cases.crypto.exceptions import DecryptionError
-from cases.crypto.fields import EncryptedBytesField, EncryptedTextField
-from cases.crypto.keys import KEY_ID_MAX_LENGTH
-from cases.exceptions import InvalidTransitionInput
+from crypto.destroyed import DESTROYED, Destroyed
+from crypto.exceptions import DecryptionError
+from crypto.fields import EncryptedBytesField, EncryptedTextField
+from crypto.keys import KEY_ID_MAX_LENGTH
 
 _DATA_KEY_CACHE = "_crypto_data_key"
 
@@ -435,25 +435,6 @@ class Case(ConcurrentTransitionMixin, models.Model):
         """Content is crypto-shredded by the service in the same transaction."""
 
 
-class KeyCanary(models.Model):
-    """A single row that only the right keys open; see cases.crypto.canary."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
-    key_id = models.CharField(max_length=KEY_ID_MAX_LENGTH)
-    wrapped_key = models.BinaryField()
-    index_key_id = models.CharField(max_length=KEY_ID_MAX_LENGTH)
-    index_check = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now)
-    rotated_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [models.CheckConstraint(name="key_canary_single_row",
-                                              condition=models.Q(id=1))]
-
-    def __str__(self) -> str:
-        return f"key canary ({self.key_id})"
-
-
 class CaseReferenceCounter(models.Model):
     """The last reference number handed out per year (see cases.references)."""
 
@@ -540,7 +521,7 @@ class CaseAttachment(models.Model):
     filename = EncryptedTextField(_("file name"))
     content = EncryptedBytesField()
     # The copy people open: the original with identifying metadata (EXIF, XMP, document
-    # properties) removed; see cases.attachment_files. Empty when there was nothing to remove
+    # properties) removed; see files.checking. Empty when there was nothing to remove
     # or it could not be removed (``metadata_removed`` says which copy a download serves).
     working_copy = EncryptedBytesField(null=True, blank=True)
     metadata_removed = models.BooleanField(default=False)

@@ -20,7 +20,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass, field
 
-from cases.crypto.keys import receipt_code_keyring
+from crypto.keys import receipt_code_keyring
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 SELECTOR_LENGTH = 8

@@ -47,11 +47,14 @@ INSTALLED_APPS = [
     "guardian",
     "csp",
     "protections",
+    "crypto",
+    "files",
     "accounts",
     "audit",
     "notifications",
     "cases",
     "intake",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -336,7 +339,7 @@ CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 # --- keys (never derived from SECRET_KEY; each may come from a file via <NAME>_FILE) ------------
 # Format of each: comma-separated "<key-id>:<base64 of 32 random bytes>", newest first.
 # Generate with `python deploy/generate_keys.py`. Parsed and validated at start-up by the
-# apps that use them (cases.crypto for the first three, audit.signing for the last).
+# apps that use them (crypto for the first three, audit.signing for the last).
 ENCRYPTION_KEYS = env_secret("ENCRYPTION_KEYS")
 BLIND_INDEX_KEYS = env_secret("BLIND_INDEX_KEYS")
 # The pepper under which receipt-code verifiers are stored (HMAC-SHA256; see cases.receipt_codes).

@@ -17,7 +17,7 @@ def verify_before_serving() -> None:
     process does not start. An unreachable database is neither: the process starts, /healthz
     reports 503, and the checks run again at the next start.
     """
-    from cases.crypto.canary import verify_canary
+    from crypto.canary import verify_canary
     from protections.checks import verify_protections_or_stop
 
     try:

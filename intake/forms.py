@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cases import receipt_codes
-from cases.attachment_files import ALLOWED_KINDS_TEXT
 from cases.choices import Affiliation, Behaviour, Channel, Kind, Population, ReporterRole
 from cases.models import CaseParty
 from cases.services import (
@@ -32,6 +31,7 @@ from cases.services import (
     too_many_files,
 )
 from config.uploads import TOO_LARGE
+from files.checking import ALLOWED_KINDS_TEXT
 
 WITNESSES_MAX = 10
 

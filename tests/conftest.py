@@ -91,7 +91,7 @@ def _audit_trail_erased_before_flush(request: pytest.FixtureRequest):  # type: i
     if not transactional:
         yield
         return
-    from audit.testing import erase_audit_trail
+    from tests.audit.triggers_off import erase_audit_trail
 
     request.getfixturevalue("transactional_db")
     yield

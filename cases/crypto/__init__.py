@@ -1,14 +1,7 @@
-"""Encryption at rest for case content (DESIGN.md §4); see docs/encryption.md.
+"""Kept only for the historic migrations of cases; new code imports ``crypto``.
 
-Modules, from the bottom up:
-
-- ``keys``        the configured key rings (``ENCRYPTION_KEYS``, ``BLIND_INDEX_KEYS``), validated
-- ``envelope``    per-case data keys wrapped by key-encryption keys; the value format
-- ``fields``      ``EncryptedTextField``, ``EncryptedJSONField``, ``EncryptedBytesField``
-- ``destroyed``   ``DESTROYED``, what values of a crypto-shredded case read as
-- ``blind_index`` ``blind_index()``, ``blind_index_candidates()``, ``BlindIndexField``
-- ``canary``      ``verify_canary()``, the start-up proof that the keys are the right ones
-- ``rotation``    re-wrapping data keys under the newest key (``manage.py rotate_keys``)
-- ``checks``      the ``security`` system check built on the canary
-- ``exceptions``  ``DecryptionError`` and friends
+The encryption layer moved to the ``crypto`` app. Migrations 0001, 0003 and 0006 of cases
+name their field classes by this package's old paths (``cases.crypto.fields.EncryptedTextField``
+and the like), and applied migrations are not rewritten, so these modules re-export exactly
+those classes. Nothing else may import this package.
 """

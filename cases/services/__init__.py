@@ -24,9 +24,7 @@ from audit import actions
 from audit.actors import Actor
 from audit.services import record, record_read
 from cases import access
-from cases.attachment_files import CheckedFile
 from cases.choices import Channel, Kind, MessageDirection, ReceivedVia, State
-from cases.crypto.blind_index import blind_index_fields
 from cases.exceptions import (
     CaseKeyAlreadyDestroyedError,
     InvalidCaseInput,
@@ -63,6 +61,8 @@ from cases.services._creation import (
     store_attachment,
     too_many_files,
 )
+from crypto.blind_index import blind_index_fields
+from files.checking import CheckedFile
 
 
 @transaction.atomic(durable=True)

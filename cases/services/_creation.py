@@ -15,7 +15,6 @@ from django.utils.translation import ngettext
 from audit import actions
 from audit.actors import Actor
 from cases import receipt_codes
-from cases.attachment_files import CheckedFile, check_file
 from cases.choices import (
     Affiliation,
     Behaviour,
@@ -28,6 +27,8 @@ from cases.choices import (
 from cases.exceptions import InvalidCaseInput
 from cases.models import Case, CaseAttachment, CaseParty, ReceiptCode
 from cases.services._common import SHORT_TEXT_MAX, User, _audit, _clean_text
+from files.checking import CheckedFile, check_file
+from files.exceptions import FileRefused
 
 
 @dataclass(frozen=True)
@@ -196,8 +197,13 @@ def check_files(files: Sequence[FileInput]) -> list[tuple[FileInput, CheckedFile
             raise InvalidCaseInput(_("“%(name)s” is empty.") % {"name": name[:80]})
         if len(file.content) > settings.ATTACHMENT_MAX_BYTES:
             raise file_too_large(name)
-        checked.append((FileInput(name=name, content=file.content),
-                        check_file(filename=name, content=file.content)))
+        try:
+            result = check_file(filename=name, content=file.content)
+        except FileRefused as refused:
+            # The message is already the sender's, word for word; the callers of the cases
+            # services expect the cases app's own error.
+            raise InvalidCaseInput(str(refused)) from refused
+        checked.append((FileInput(name=name, content=file.content), result))
     return checked
 
 

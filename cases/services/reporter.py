@@ -28,9 +28,7 @@ from audit import actions
 from audit.actors import Actor
 from audit.services import record, record_read
 from cases import access, receipt_codes
-from cases.attachment_files import CheckedFile
 from cases.choices import MessageDirection, ReceivedVia, State
-from cases.crypto.keys import receipt_code_keyring
 from cases.exceptions import (
     AlreadySubmitted,
     InvalidCaseInput,
@@ -51,6 +49,8 @@ from cases.services._creation import (
     new_unused_code,
     store_attachment,
 )
+from crypto.keys import receipt_code_keyring
+from files.checking import CheckedFile
 
 # A form sent again within this time, before its code was used, is shown its code again (see
 # ``case_submit``); later, it is refused.

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from audit.testing import erase_audit_trail
+from tests.audit.triggers_off import erase_audit_trail
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from audit import checkpoints, triggers
 from audit.models import AuditCheckpoint, AuditEvent
-from audit.testing import triggers_suspended
 from audit.verification import verify
 from tests.audit.helpers import add_events, execute, new_stream
+from tests.audit.triggers_off import triggers_suspended
 
 pytestmark = pytest.mark.django_db
 

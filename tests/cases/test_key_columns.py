@@ -10,13 +10,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from pytest_django import Settings
 
-from audit.testing import erase_audit_trail
-from cases.crypto.blind_index import blind_index_fields
-from cases.crypto.destroyed import DESTROYED
-from cases.crypto.rotation import rewrap_case_keys
 from cases.models import KEY_FIELDS, Case
 from cases.services import case_destroy_key
-from tests.cases.conftest import ProbeNote, fresh, key_line, raw_column
+from crypto.blind_index import blind_index_fields
+from crypto.destroyed import DESTROYED
+from crypto.rotation import rewrap_data_keys
+from tests.audit.triggers_off import erase_audit_trail
+from tests.crypto.helpers import fresh, key_line, raw_column
+from tests.crypto.probe import ProbeNote
 from tests.factories import StaffUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +80,7 @@ def test_a_stale_save_after_rotation_does_not_revert_the_key(settings: Settings)
     stale = fresh(case)
     assert stale.reporter_email == EMAIL
     settings.ENCRYPTION_KEYS = f"{key_line('k-new', 0x0B)},{settings.ENCRYPTION_KEYS}"
-    assert rewrap_case_keys().rewrapped == 1
+    assert rewrap_data_keys().rewrapped == 1
     rotated = raw_column(Case, case.pk, "wrapped_key")
 
     stale.set_reporter_email("changed@example.org")

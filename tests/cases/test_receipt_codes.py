@@ -22,7 +22,7 @@ from cases.receipt_codes import (
     split,
     verifier_matches,
 )
-from tests.cases.conftest import key_line
+from tests.crypto.helpers import key_line
 
 GROUPED = re.compile(rf"[{ALPHABET}]{{4}}(-[{ALPHABET}]{{4}}){{7}}")
 

@@ -1,4 +1,8 @@
-"""manage.py rotate_keys: re-wrap data keys under the newest KEK, then retire the old one."""
+"""manage.py rotate_keys: re-wrap data keys under the newest KEK, then retire the old one.
+
+The command as operators run it: its output, its audit event, its refusals. How the rotation
+walks, resumes and yields to concurrent changes is tested in tests/crypto/test_rotation.py.
+"""
 
 from __future__ import annotations
 
@@ -6,38 +10,20 @@ import io
 
 import psycopg
 import pytest
-from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.utils import timezone
 from pytest_django import Settings
 
 from audit import actions
 from audit.models import AuditEvent
-from audit.testing import erase_audit_trail
-from cases.crypto import rotation
-from cases.crypto.canary import ensure_canary, verify_canary
-from cases.crypto.rotation import cases_to_rewrap, rewrap_case_keys
-from cases.models import KEY_FIELDS, Case, KeyCanary
-from tests.cases.conftest import ProbeNote, fresh, key_line, raw_column, write_raw_column
-
-OLD = key_line("k-old", 0x0A)
-NEW = key_line("k-new", 0x0B)
-
-
-def _start_under_old_key(settings: Settings, count: int) -> list[Case]:
-    """A database whose cases and canary were all written under k-old alone."""
-    settings.ENCRYPTION_KEYS = OLD
-    KeyCanary.objects.all().delete()
-    ensure_canary()
-    cases = []
-    for number in range(count):
-        case = Case()
-        case.set_reporter_email(f"person{number}@example.org")
-        case.save()
-        cases.append(case)
-    return cases
+from cases.models import KEY_FIELDS, Case
+from crypto.canary import verify_canary
+from crypto.models import KeyCanary
+from crypto.rotation import keys_to_rewrap
+from tests.audit.triggers_off import erase_audit_trail
+from tests.crypto.helpers import fresh, raw_column, write_raw_column
+from tests.crypto.probe import NEW, OLD, ProbeNote, start_under_old_key
 
 
 def _rotate(*args: str) -> str:
@@ -48,7 +34,7 @@ def _rotate(*args: str) -> str:
 
 @pytest.mark.django_db
 def test_rotation_then_retiring_the_old_key(settings: Settings, probe_tables: None) -> None:
-    cases = _start_under_old_key(settings, 5)
+    cases = start_under_old_key(settings, 5)
     note = ProbeNote.objects.create(case=cases[0], body="note body", data={"a": 1})
     destroyed = Case.objects.create()
     destroyed.forget_data_key()
@@ -57,7 +43,7 @@ def test_rotation_then_retiring_the_old_key(settings: Settings, probe_tables: No
     note_before = raw_column(ProbeNote, note.pk, "body")
 
     settings.ENCRYPTION_KEYS = f"{NEW},{OLD}"
-    assert cases_to_rewrap() == 5
+    assert keys_to_rewrap() == 5
     output = _rotate("--batch-size", "2")
     assert "Newest key: 'k-new'. 5 case key(s) to re-wrap (batches of 2)." in output
     assert "re-wrapped 2/5" in output and "re-wrapped 4/5" in output and "5/5" in output
@@ -88,34 +74,10 @@ def test_rotation_then_retiring_the_old_key(settings: Settings, probe_tables: No
 
 
 @pytest.mark.django_db
-def test_removing_the_old_key_before_rotating_stops_start_up(settings: Settings) -> None:
-    _start_under_old_key(settings, 1)
-    settings.ENCRYPTION_KEYS = NEW
-    with pytest.raises(ImproperlyConfigured, match="does not contain the key 'k-old'"):
-        verify_canary()
-
-
-@pytest.mark.django_db
-def test_an_interrupted_rotation_resumes_with_the_rest(settings: Settings) -> None:
-    _start_under_old_key(settings, 5)
-    settings.ENCRYPTION_KEYS = f"{NEW},{OLD}"
-
-    def stop_after_first_batch(done: int) -> None:
-        raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        rewrap_case_keys(batch_size=2, progress=stop_after_first_batch)
-    assert cases_to_rewrap() == 3
-    assert KeyCanary.objects.get().key_id == "k-old"  # moves only once all cases have
-    result = rewrap_case_keys(batch_size=2)
-    assert (result.rewrapped, result.skipped_busy, result.canary_rewrapped) == (3, 0, True)
-
-
-@pytest.mark.django_db
 def test_a_case_under_an_unconfigured_key_stops_the_run_before_any_change(
     settings: Settings,
 ) -> None:
-    cases = _start_under_old_key(settings, 2)
+    cases = start_under_old_key(settings, 2)
     settings.ENCRYPTION_KEYS = NEW
     with pytest.raises(CommandError, match="wrapped under 'k-old'"):
         _rotate()
@@ -126,7 +88,7 @@ def test_a_case_under_an_unconfigured_key_stops_the_run_before_any_change(
 def test_a_wrapped_key_that_does_not_open_stops_the_run_and_is_recorded(
     settings: Settings,
 ) -> None:
-    cases = sorted(_start_under_old_key(settings, 3), key=lambda c: c.pk)
+    cases = sorted(start_under_old_key(settings, 3), key=lambda c: c.pk)
     wrapped = raw_column(Case, cases[2].pk, "wrapped_key")
     assert wrapped is not None
     write_raw_column(Case, cases[2].pk, "wrapped_key", wrapped[:-1] + bytes([wrapped[-1] ^ 1]))
@@ -143,7 +105,7 @@ def test_a_wrapped_key_that_does_not_open_stops_the_run_and_is_recorded(
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_rotation_skips_rows_locked_by_the_running_application(settings: Settings) -> None:
-    cases = _start_under_old_key(settings, 3)
+    cases = start_under_old_key(settings, 3)
     settings.ENCRYPTION_KEYS = f"{NEW},{OLD}"
     params = connection.get_connection_params()
     other = psycopg.connect(
@@ -164,46 +126,10 @@ def test_rotation_skips_rows_locked_by_the_running_application(settings: Setting
 
 
 @pytest.mark.django_db
-def test_a_key_changed_between_read_and_rewrap_is_not_overwritten(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """What a concurrent shredding (or a second rotation run) does between the batch's read and
-    its write wins: the re-wrap is a conditional UPDATE on the key it read."""
-    shredded, raced, calm = sorted(_start_under_old_key(settings, 3), key=lambda c: c.pk)
-    emails = {c.pk: fresh(c).reporter_email for c in (raced, calm)}
-    settings.ENCRYPTION_KEYS = f"{NEW},{OLD}"
-    real_rewrap = rotation.rewrap
-    other_run: dict[str, bytes] = {}
-
-    def rewrap_while_others_write(wrapped: bytes, **kwargs: object) -> tuple[bytes, str]:
-        owner = kwargs["owner"]
-        if owner == shredded.key_owner_label:
-            Case.objects.filter(pk=shredded.pk).update(
-                wrapped_key=None, key_id="", key_destroyed_at=timezone.now(),
-                reporter_email_index="",
-            )
-        elif owner == raced.key_owner_label:
-            other_run["wrapped"], _ = real_rewrap(wrapped, **kwargs)  # type: ignore[arg-type]
-            Case.objects.filter(pk=raced.pk).update(
-                wrapped_key=other_run["wrapped"], key_id="k-new"
-            )
-        return real_rewrap(wrapped, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(rotation, "rewrap", rewrap_while_others_write)
-    result = rewrap_case_keys()
-    assert (result.rewrapped, result.skipped_busy, result.canary_rewrapped) == (1, 0, True)
-    assert raw_column(Case, shredded.pk, "wrapped_key") is None
-    assert fresh(shredded).key_destroyed_at is not None
-    assert raw_column(Case, raced.pk, "wrapped_key") == other_run["wrapped"]
-    settings.ENCRYPTION_KEYS = NEW
-    assert {c.pk: fresh(c).reporter_email for c in (raced, calm)} == emails
-
-
-@pytest.mark.django_db
 def test_another_database_is_refused_before_any_change(settings: Settings) -> None:
     """The audit event can only be recorded on the default database (audit.services.record
     takes no alias), so a rotation of another database is refused rather than audited there."""
-    cases = _start_under_old_key(settings, 1)
+    cases = start_under_old_key(settings, 1)
     settings.ENCRYPTION_KEYS = f"{NEW},{OLD}"
     with pytest.raises(CommandError, match="'default' database only") as refused:
         _rotate("--database", "replica")

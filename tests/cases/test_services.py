@@ -30,7 +30,6 @@ from cases.choices import (
     ReceivedVia,
     State,
 )
-from cases.crypto.destroyed import DESTROYED
 from cases.exceptions import (
     InvalidCaseInput,
     NotPermitted,
@@ -48,6 +47,9 @@ from cases.models import (
     CaseUserObjectPermission,
     ReceiptCode,
 )
+from crypto.destroyed import DESTROYED
+from files.checking import check_file
+from files.exceptions import FileRefused
 from tests.cases.factories_cases import case_input, make_case
 from tests.conftest import Personas
 from tests.factories import StaffUserFactory
@@ -561,7 +563,7 @@ def test_attachments_are_checked_and_stored_encrypted(personas: Personas,
     _unchanged_after(case, lambda: services.attachment_add(
         case_id=case.pk, actor=personas.advisor, filename="  ", content=b"x"),
         InvalidCaseInput)
-    # Checked by content, not by name (cases.attachment_files has the details): a kind not
+    # Checked by content, not by name (files.checking has the details): a kind not
     # on the allow-list, or a name that says something else than the content, is refused.
     refused = {"f.gif": b"GIF89a", "f.bin": b"\xff\xfe\x00\x81", "f.pdf": MARKER.encode()}
     for filename, content in refused.items():
@@ -579,6 +581,18 @@ def test_attachments_are_checked_and_stored_encrypted(personas: Personas,
         cursor.execute("SELECT * FROM cases_caseattachment")
         raw = str(cursor.fetchall())
     assert MARKER not in raw and MARKER.encode().hex() not in raw
+
+
+def test_a_refused_file_is_the_cases_own_error_in_the_files_own_words(
+        personas: Personas) -> None:
+    case = make_case(state=State.IN_PROGRESS, advisor=personas.advisor)
+    with pytest.raises(FileRefused) as by_files:
+        check_file(filename="f.gif", content=b"GIF89a")
+    with pytest.raises(InvalidCaseInput) as by_cases:
+        services.attachment_add(case_id=case.pk, actor=personas.advisor, filename="f.gif",
+                                content=b"GIF89a")
+    assert str(by_cases.value) == str(by_files.value)
+    assert isinstance(by_cases.value.__cause__, FileRefused)
 
 
 @pytest.mark.parametrize("name", ["note_add", "message_send", "attachment_add"])

@@ -11,12 +11,13 @@ from pytest_django import Settings
 
 from audit import actions
 from audit.models import AuditEvent
-from cases.crypto.destroyed import DESTROYED, is_destroyed
-from cases.crypto.exceptions import KeyDestroyedError
 from cases.exceptions import CaseKeyAlreadyDestroyedError
 from cases.models import Case
 from cases.services import case_destroy_key
-from tests.cases.conftest import ProbeNote, fresh, raw_column
+from crypto.destroyed import DESTROYED, is_destroyed
+from crypto.exceptions import KeyDestroyedError
+from tests.crypto.helpers import fresh, raw_column
+from tests.crypto.probe import ProbeNote
 from tests.factories import StaffUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +112,7 @@ def test_an_unknown_case_raises(coordinator: AbstractUser) -> None:
 
 
 def test_a_shredded_case_survives_a_key_change(shredded: Case, settings: Settings) -> None:
-    from tests.cases.conftest import key_line
+    from tests.crypto.helpers import key_line
 
     settings.ENCRYPTION_KEYS = key_line("k-after", 0x55)
     assert fresh(shredded).reporter_email is DESTROYED

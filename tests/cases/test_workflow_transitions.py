@@ -18,7 +18,6 @@ from audit import actions
 from audit.models import AuditEvent
 from cases import access, services, workflow
 from cases.choices import ADVISOR_OUTCOMES, Affiliation, Channel, Committee, Kind, Outcome, State
-from cases.crypto.destroyed import DESTROYED
 from cases.exceptions import InvalidTransitionInput, NotPermitted, TransitionUnavailable
 from cases.models import (
     Case,
@@ -28,6 +27,7 @@ from cases.models import (
     CaseUserObjectPermission,
 )
 from cases.transitions import SPECS, available_actions
+from crypto.destroyed import DESTROYED
 from tests.cases.factories_cases import NARRATIVE, case_input, make_case
 from tests.conftest import Personas
 

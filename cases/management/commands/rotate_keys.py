@@ -3,6 +3,9 @@
 Run after putting a new key first in ENCRYPTION_KEYS (keeping the old one after it). Safe while
 the application serves; resumable; a second run finds nothing to do. Once it reports no busy
 cases, the old key can be removed from the configuration. See docs/encryption.md.
+
+The rotation itself is ``crypto.rotation``; the command lives here, not in crypto, because it
+records the ``keys.rotated`` audit event, and crypto imports no domain app (audit included).
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from audit import actions
 from audit.actors import Actor
 from audit.services import SYSTEM_STREAM, record
-from cases.crypto.checks import key_ids_in_use
-from cases.crypto.exceptions import DecryptionError
-from cases.crypto.keys import ENCRYPTION_KEYS, encryption_keyring
-from cases.crypto.rotation import cases_to_rewrap, rewrap_case_keys
+from crypto.checks import key_ids_in_use
+from crypto.exceptions import DecryptionError
+from crypto.keys import ENCRYPTION_KEYS, encryption_keyring
+from crypto.rotation import keys_to_rewrap, rewrap_data_keys
 
 
 class Command(BaseCommand):
@@ -54,7 +57,7 @@ class Command(BaseCommand):
                 f"{ENCRYPTION_KEYS} does not contain. Configure it again (after the newest key) "
                 "and re-run."
             )
-        total = cases_to_rewrap(database)
+        total = keys_to_rewrap(database)
         self.stdout.write(
             f"Newest key: {ring.newest_id!r}. {total} case key(s) to re-wrap "
             f"(batches of {batch_size})."
@@ -68,7 +71,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  re-wrapped {count}/{total}")
 
         try:
-            result = rewrap_case_keys(batch_size=batch_size, using=database, progress=progress)
+            result = rewrap_data_keys(batch_size=batch_size, using=database, progress=progress)
         except DecryptionError as exc:
             # The batches before the failing one are committed: the trail says so too.
             self._record(rewrapped=done, to_key=ring.newest_id, database=database)

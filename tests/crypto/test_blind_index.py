@@ -10,14 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pytest_django import Settings
 
-from cases.crypto.blind_index import (
+from cases.models import Case
+from crypto.blind_index import (
     INDEX_MAX_LENGTH,
     blind_index,
     blind_index_candidates,
     normalise,
 )
-from cases.models import Case
-from tests.cases.conftest import key_line
+from tests.crypto.helpers import key_line
 
 
 @pytest.mark.parametrize(

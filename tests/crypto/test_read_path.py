@@ -15,12 +15,13 @@ import uuid
 
 import pytest
 
-from cases.crypto.destroyed import DESTROYED
-from cases.crypto.envelope import LARGE_VALUE_BYTES, VALUE_OVERHEAD_BYTES, DataKey
-from cases.crypto.exceptions import DecryptionError
-from cases.crypto.fields import Sealed
 from cases.models import Case
-from tests.cases.conftest import ProbeNote, fresh, raw_column
+from crypto.destroyed import DESTROYED
+from crypto.envelope import LARGE_VALUE_BYTES, VALUE_OVERHEAD_BYTES, DataKey
+from crypto.exceptions import DecryptionError
+from crypto.fields import Sealed
+from tests.crypto.helpers import fresh, raw_column
+from tests.crypto.probe import ProbeNote
 
 pytestmark = pytest.mark.django_db
 

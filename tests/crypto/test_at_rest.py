@@ -17,7 +17,7 @@ import pytest
 from django.db import connection, models
 
 from cases.models import Case
-from tests.cases.conftest import ProbeNote
+from tests.crypto.probe import ProbeNote
 
 
 def _write_marked_rows(marker: str) -> tuple[Case, ProbeNote]:

@@ -2,7 +2,9 @@
 
 The original upload is kept as evidence. Staff work from the working copy, which should not carry
 where a photo was taken, who wrote a document or which machine made it. Pure functions: no ORM,
-no I/O. Empty files and size limits are the service's to check.
+no I/O, and no domain app: a refusal is a ``FileRefused`` whose message is written for the
+person who sent the file; the app that takes the upload decides what to make of it. Empty files
+and size limits are that app's to check.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pypdf import PdfReader, PdfWriter
 
-from cases.exceptions import InvalidCaseInput
+from files.exceptions import FileRefused
 
 # pypdf's log lines quote pieces of the documents it reads, and an attachment's content must never
 # reach the logs. Stopping its records here is set once, not per call, so threads cannot race.
@@ -88,7 +90,7 @@ _CFB_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")  # old Office files, and encr
 def check_file(*, filename: str, content: bytes) -> CheckedFile:
     """Say what the upload is, refuse what we do not accept, and strip what identifies people.
 
-    Raises InvalidCaseInput with a message for the person who sent the file.
+    Raises FileRefused with a message for the person who sent the file.
     """
     name = re.split(r"[/\\]", filename)[-1].strip()  # some browsers send the whole path
     extension = name.rpartition(".")[2].lower() if "." in name else ""
@@ -114,29 +116,29 @@ def _detect(content: bytes, extension: str) -> str | None:
         return _zip_kind(content)
     if content.startswith(_CFB_SIGNATURE) and extension in {"docx", "xlsx", "pptx"}:
         # Office saves a password-protected document as an encrypted compound file, not a zip.
-        raise InvalidCaseInput(str(_PASSWORD))
+        raise FileRefused(str(_PASSWORD))
     is_text_name = extension in _KINDS["text"].extensions
     try:
         content.decode("utf-8")  # a UTF-8 byte order mark decodes too, and is fine
     except UnicodeDecodeError:
         if is_text_name:
-            raise InvalidCaseInput(_(
+            raise FileRefused(_(
                 "This text file could not be read as UTF-8. Save it again with the UTF-8 "
                 "encoding (in Excel: “CSV UTF-8”) and send it again.")) from None
         return None
     if b"\0" in content:
         if is_text_name:
-            raise InvalidCaseInput(_("This file contains binary data, so it is not plain text."))
+            raise FileRefused(_("This file contains binary data, so it is not plain text."))
         return None
     return "text"
 
 
-def _not_accepted(shown: str, extension: str) -> InvalidCaseInput:
+def _not_accepted(shown: str, extension: str) -> FileRefused:
     claimed = _KIND_OF_EXTENSION.get(extension)
     if claimed is None:
-        return InvalidCaseInput(_("This kind of file cannot be accepted. You can send: "
+        return FileRefused(_("This kind of file cannot be accepted. You can send: "
                                   "%(kinds)s.") % {"kinds": ALLOWED_KINDS_TEXT})
-    return InvalidCaseInput(_(
+    return FileRefused(_(
         "The name “%(name)s” says it is %(claimed)s, but its content is not a kind of file we "
         "can accept. You can send: %(kinds)s."
     ) % {"name": shown, "claimed": _KINDS[claimed].label, "kinds": ALLOWED_KINDS_TEXT})
@@ -149,14 +151,14 @@ def _require_matching_name(kind: str, shown: str, extension: str) -> None:
         return
     values = {"name": shown, "actual": spec.label, "extension": "." + spec.extensions[0]}
     if not extension:
-        raise InvalidCaseInput(_("“%(name)s” has no extension. Give it a name ending in "
+        raise FileRefused(_("“%(name)s” has no extension. Give it a name ending in "
                                  "%(extension)s and send it again.") % values)
     claimed = _KIND_OF_EXTENSION.get(extension)
     if claimed is None:
-        raise InvalidCaseInput(_(
+        raise FileRefused(_(
             "The name “%(name)s” does not match its content, which is %(actual)s. Give it a name "
             "ending in %(extension)s and send it again.") % values)
-    raise InvalidCaseInput(_(
+    raise FileRefused(_(
         "The name “%(name)s” says it is %(claimed)s, but its content is %(actual)s. Choose the "
         "file you meant, or give it a name ending in %(extension)s."
     ) % {**values, "claimed": _KINDS[claimed].label})
@@ -177,7 +179,7 @@ def _open_zip(content: bytes) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(content))
     except _ZIP_ERRORS as error:
-        raise InvalidCaseInput(str(_DAMAGED_DOCUMENT)) from error
+        raise FileRefused(str(_DAMAGED_DOCUMENT)) from error
 
 
 def _zip_kind(content: bytes) -> str:
@@ -186,28 +188,28 @@ def _zip_kind(content: bytes) -> str:
         names = {member.filename for member in members}
         kind = _odf_kind(archive, names) or _ooxml_kind(names)
         if kind is None:
-            raise InvalidCaseInput(_(
+            raise FileRefused(_(
                 "Zip archives cannot be accepted. Send the files in it one by one. You can send: "
                 "%(kinds)s.") % {"kinds": ALLOWED_KINDS_TEXT})
         if len(members) > MAX_ZIP_MEMBERS:
-            raise InvalidCaseInput(_("This document has too many parts to be checked safely. "
+            raise FileRefused(_("This document has too many parts to be checked safely. "
                                      "Send it as a PDF file instead."))
         if len(names) != len(members):  # programs disagree on which of two same-named parts counts
-            raise InvalidCaseInput(str(_DAMAGED_DOCUMENT))
+            raise FileRefused(str(_DAMAGED_DOCUMENT))
         # Declared sizes bound what we keep: zipfile stops a member at its declared size, and
         # _read inflates in chunks so that a member lying about its size cannot balloon first.
         if sum(member.file_size for member in members) > MAX_ZIP_UNPACKED_MB * 1024 * 1024:
-            raise InvalidCaseInput(_(
+            raise FileRefused(_(
                 "This document unpacks to more than %(limit)s MB, too much to be checked safely. "
                 "Send it as a PDF file instead.") % {"limit": MAX_ZIP_UNPACKED_MB})
         if any(member.flag_bits & 0x1 for member in members):
-            raise InvalidCaseInput(str(_PASSWORD))
+            raise FileRefused(str(_PASSWORD))
         if any(member.compress_type not in _ZIP_METHODS for member in members):
-            raise InvalidCaseInput(str(_DAMAGED_DOCUMENT))
+            raise FileRefused(str(_DAMAGED_DOCUMENT))
         # OpenDocument encrypts inside the zip; its manifest says so.
         if kind in _ODF_MIMETYPES.values() and b"encryption-data" in _read(
                 archive, "META-INF/manifest.xml", missing_ok=True):
-            raise InvalidCaseInput(str(_PASSWORD))
+            raise FileRefused(str(_PASSWORD))
         return kind
 
 
@@ -238,7 +240,7 @@ def _read(archive: zipfile.ZipFile, name: str, *, missing_ok: bool = False) -> b
         with archive.open(name) as member:  # checks the CRC at the end
             return b"".join(iter(lambda: member.read(1 << 20), b""))
     except _ZIP_ERRORS as error:
-        raise InvalidCaseInput(str(_DAMAGED_DOCUMENT)) from error
+        raise FileRefused(str(_DAMAGED_DOCUMENT)) from error
 
 
 def _empty_xml(root: str, namespace: str, strict_namespace: str | None = None
@@ -329,7 +331,7 @@ def _strip_jpeg(content: bytes) -> bytes:
     Everything after the end-of-image marker goes too: phones append further pictures there
     (depth maps, previews), each with its own Exif.
     """
-    damaged = InvalidCaseInput(str(_DAMAGED_IMAGE))
+    damaged = FileRefused(str(_DAMAGED_IMAGE))
     out, pos, end, scanned = [b"\xff\xd8"], 2, len(content), False
     while True:
         while pos + 2 <= end and content[pos] == 0xFF and content[pos + 1] == 0xFF:
@@ -395,7 +397,7 @@ def _strip_png(content: bytes) -> bytes:
         pos = chunk_end
         if chunk_type == b"IEND":
             return b"".join(out)
-    raise InvalidCaseInput(str(_DAMAGED_IMAGE))
+    raise FileRefused(str(_DAMAGED_IMAGE))
 
 
 def _strip_pdf(content: bytes) -> bytes | None:

@@ -27,8 +27,8 @@ import os
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from cases.crypto.exceptions import DecryptionError
-from cases.crypto.keys import KEY_BYTES, KeyRing, encryption_keyring
+from crypto.exceptions import DecryptionError
+from crypto.keys import KEY_BYTES, KeyRing, encryption_keyring
 
 WRAP_VERSION = b"\x01"
 VALUE_VERSION = b"\x01"

@@ -21,8 +21,8 @@ from PIL import ExifTags, Image, ImageCms
 from PIL.PngImagePlugin import PngInfo
 from pypdf import PdfReader, PdfWriter
 
-from cases.attachment_files import ALLOWED_KINDS_TEXT, CheckedFile, check_file
-from cases.exceptions import InvalidCaseInput
+from files.checking import ALLOWED_KINDS_TEXT, CheckedFile, check_file
+from files.exceptions import FileRefused
 
 NAME = "Jane Reporter"  # stands for anything that identifies a person
 XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
@@ -31,7 +31,7 @@ XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.o
 
 
 def refused(filename: str, content: bytes) -> str:
-    with pytest.raises(InvalidCaseInput) as raised:
+    with pytest.raises(FileRefused) as raised:
         check_file(filename=filename, content=content)
     message = raised.value.args[0]
     assert type(message) is str

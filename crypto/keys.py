@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from cases.crypto.exceptions import UnknownKeyError
+from crypto.exceptions import UnknownKeyError
 
 KEY_BYTES = 32
 # Short and plain, so an id can be stored in a narrow column and safely named in messages. The

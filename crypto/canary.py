@@ -6,15 +6,15 @@ mistyped key stops the process with an ``ImproperlyConfigured`` naming the setti
 before any request could fail half-way or store data under a key nobody can open later.
 
 The canary is created under the newest keys on ``migrate`` (a ``post_migrate`` handler, so no key
-material ever sits in a migration) or on first use — in both cases only while the database holds
-no cases: a canary made under whatever keys are configured would vouch for them whether or not
-they open the stored data. A missing canary next to cases stops start-up instead; the row is
-restored from a backup, or re-created by ``recreate_canary()`` once the configured keys have
-opened stored case keys and blind indexes. It is re-wrapped by ``rotate_keys`` only after every
-case key has been re-wrapped: while it still opens only under the old key, removing that key too
-early is caught here.
+material ever sits in a migration) or on first use — in both cases only while no key owner
+(``crypto.registry``; the cases) holds a row: a canary made under whatever keys are configured
+would vouch for them whether or not they open the stored data. A missing canary next to stored
+rows stops start-up instead; the row is restored from a backup, or re-created by
+``recreate_canary()`` once the configured keys have opened stored data keys and blind indexes.
+It is re-wrapped by ``rotate_keys`` only after every data key has been re-wrapped: while it
+still opens only under the old key, removing that key too early is caught here.
 
-Call it once per process start: ``from cases.crypto.canary import verify_canary``.
+Call it once per process start: ``from crypto.canary import verify_canary``.
 """
 
 from __future__ import annotations
@@ -29,19 +29,24 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone
 
-from cases.crypto.envelope import rewrap, unwrap_material, wrap_material
-from cases.crypto.exceptions import DecryptionError
-from cases.crypto.keys import (
+from crypto.blind_index import blind_index_candidates
+from crypto.envelope import rewrap, unwrap_material, wrap_material
+from crypto.exceptions import DecryptionError
+from crypto.keys import (
     BLIND_INDEX_KEYS,
     ENCRYPTION_KEYS,
     KEY_BYTES,
     blind_index_keyring,
     encryption_keyring,
 )
+from crypto.models import CANARY_TABLE, KeyCanary
+from crypto.registry import KeyOwner, key_owners
 
-logger = logging.getLogger("cases.crypto")
+logger = logging.getLogger("crypto")
 
 CANARY_PK = 1
+# Part of the canary's associated data, so it stays what it was when the canary was first
+# wrapped (the model lived in the cases app then), whatever the model's label is now.
 CANARY_OWNER = f"cases.keycanary:{CANARY_PK}"
 _INDEX_CHECK_MESSAGE = b"ombuds/blind-index-canary/v1"
 _ROTATION_HINT = (
@@ -50,69 +55,68 @@ _ROTATION_HINT = (
 )
 
 
+# ``{rows}``: what the stored rows are, in the words of the key owner that holds them ("cases").
 MISSING_CANARY = (
-    "The key canary (the one row of the table cases_keycanary) is missing, but the database "
-    "holds cases: it is not re-created under the configured keys, which may not be the keys the "
+    f"The key canary (the one row of the table {CANARY_TABLE}) is missing, but the database "
+    "holds {rows}: it is not re-created under the configured keys, which may not be the keys the "
     "stored data needs. Restore the row from a backup of this database (it holds nothing usable "
-    "without the keys), e.g. `pg_restore --data-only --table=cases_keycanary <backup>`; or, "
-    "with no such backup, re-create it after the configured keys have opened stored cases: "
-    "`python manage.py shell -c \"from cases.crypto.canary import recreate_canary; "
+    f"without the keys), e.g. `pg_restore --data-only --table={CANARY_TABLE} <backup>`; or, "
+    "with no such backup, re-create it after the configured keys have opened stored {rows}: "
+    "`python manage.py shell -c \"from crypto.canary import recreate_canary; "
     "recreate_canary()\"`. See docs/encryption.md, \"Start-up canary\"."
 )
+
+
+def missing_canary_message(owner: KeyOwner) -> str:
+    return MISSING_CANARY.format(rows=owner.noun_plural)
 
 
 def _index_check(material: bytes) -> str:
     return hmac.new(material, _INDEX_CHECK_MESSAGE, hashlib.sha256).hexdigest()
 
 
-def _canary_model() -> Any:
-    from cases.models import KeyCanary
-
-    return KeyCanary
+def _existing_canary(using: str) -> KeyCanary | None:
+    return KeyCanary.objects.using(using).filter(pk=CANARY_PK).first()
 
 
-def _existing_canary(using: str) -> Any:
-    return _canary_model().objects.using(using).filter(pk=CANARY_PK).first()
+def _owner_holding_rows(using: str) -> KeyOwner | None:
+    """The first key owner that holds a row, if any does."""
+    return next((owner for owner in key_owners() if owner.holds_rows(using)), None)
 
 
-def _holds_cases(using: str) -> bool:
-    from cases.models import Case
-
-    return Case.objects.using(using).exists()
-
-
-def ensure_canary(using: str = DEFAULT_DB_ALIAS) -> Any:
-    """The canary row; created under the newest configured keys only if the database holds no
-    cases yet. Raises ImproperlyConfigured if it is missing next to stored cases."""
+def ensure_canary(using: str = DEFAULT_DB_ALIAS) -> KeyCanary:
+    """The canary row; created under the newest configured keys only if no key owner holds a
+    row yet. Raises ImproperlyConfigured if it is missing next to stored rows."""
     existing = _existing_canary(using)
     if existing is not None:
         return existing
-    if _holds_cases(using):
-        raise ImproperlyConfigured(MISSING_CANARY)
+    holder = _owner_holding_rows(using)
+    if holder is not None:
+        raise ImproperlyConfigured(missing_canary_message(holder))
     return _create_canary(using)
 
 
-def recreate_canary(using: str = DEFAULT_DB_ALIAS) -> Any:
-    """Re-create a lost canary next to stored cases, after the configured keys have proved
+def recreate_canary(using: str = DEFAULT_DB_ALIAS) -> KeyCanary:
+    """Re-create a lost canary next to stored rows, after the configured keys have proved
     themselves on them (ImproperlyConfigured otherwise, naming the key); see MISSING_CANARY.
 
-    Proof: for every KEK id cases are wrapped under, one case's data key opens; for every
-    blind-index key id stored indexes were computed with, one case's index is recomputed from
-    its decrypted value. A configured key nothing is stored under yet cannot be wrong for the
-    stored data and is taken as it is.
+    Proof, for every key owner: for every KEK id its rows are wrapped under, one row's data key
+    opens; for every blind-index key id stored indexes were computed with, one row's index is
+    recomputed from its decrypted value. A configured key nothing is stored under yet cannot be
+    wrong for the stored data and is taken as it is.
     """
     existing = _existing_canary(using)
     if existing is not None:
         return existing
-    _prove_keys_on_cases(using)
+    for owner in key_owners():
+        _prove_keys_on_rows(owner, using)
     return _create_canary(using)
 
 
-def _create_canary(using: str) -> Any:
-    model = _canary_model()
+def _create_canary(using: str) -> KeyCanary:
     index_ring = blind_index_keyring()
     wrapped, key_id = wrap_material(os.urandom(KEY_BYTES), owner=CANARY_OWNER)
-    canary, _ = model.objects.using(using).get_or_create(
+    canary, _ = KeyCanary.objects.using(using).get_or_create(
         pk=CANARY_PK,
         defaults={
             "key_id": key_id,
@@ -167,7 +171,7 @@ def rewrap_canary(using: str = DEFAULT_DB_ALIAS) -> bool:
     ring = encryption_keyring()
     ensure_canary(using)
     with transaction.atomic(using=using):
-        canary = _canary_model().objects.using(using).select_for_update().get(pk=CANARY_PK)
+        canary = KeyCanary.objects.using(using).select_for_update().get(pk=CANARY_PK)
         if canary.key_id == ring.newest_id:
             return False
         canary.wrapped_key, canary.key_id = rewrap(
@@ -180,66 +184,58 @@ def rewrap_canary(using: str = DEFAULT_DB_ALIAS) -> bool:
 
 def canary_table_exists(using: str = DEFAULT_DB_ALIAS) -> bool:
     connection = connections[using]
-    return _canary_model()._meta.db_table in connection.introspection.table_names()
+    return KeyCanary._meta.db_table in connection.introspection.table_names()
 
 
 def create_canary_after_migrate(using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
     """post_migrate handler: a fresh database gets its canary under the configured keys.
 
-    A database that holds cases but lost its canary does not get a new one here: start-up and
-    ``manage.py check --database`` refuse it with MISSING_CANARY, which says how to restore it.
+    A database that holds key owners' rows but lost its canary does not get a new one here:
+    start-up and ``manage.py check --database`` refuse it with MISSING_CANARY, which says how
+    to restore it.
     """
     if not canary_table_exists(using) or _existing_canary(using) is not None:
         return
-    if _holds_cases(using):
-        logger.warning("%s", MISSING_CANARY)
+    holder = _owner_holding_rows(using)
+    if holder is not None:
+        logger.warning("%s", missing_canary_message(holder))
         return
     _create_canary(using)
 
 
-def _prove_keys_on_cases(using: str) -> None:
-    from cases.models import Case
-
+def _prove_keys_on_rows(owner: KeyOwner, using: str) -> None:
     ring = encryption_keyring()
-    cases = Case.objects.using(using)
-    key_ids = cases.exclude(key_id="").order_by().values_list("key_id", flat=True).distinct()
-    for key_id in sorted(key_ids):
+    rows = owner.rows(using)
+    for key_id in owner.key_ids_in_use(using):
         if key_id not in ring:
             raise ImproperlyConfigured(
                 f"{ENCRYPTION_KEYS} does not contain the key {key_id!r} that stored data keys "
                 f"are wrapped under (configured: {', '.join(ring.ids)}); the canary is not "
                 "re-created."
             )
-        case = cases.filter(key_id=key_id, wrapped_key__isnull=False).only(
+        row = rows.filter(key_id=key_id, wrapped_key__isnull=False).only(
             "pk", "wrapped_key", "key_id"
         ).first()
-        if case is None:
+        if row is None:
             continue
         try:
-            unwrap_material(case.wrapped_key, owner=case.key_owner_label, key_id=key_id)
+            unwrap_material(row.wrapped_key, owner=row.key_owner_label, key_id=key_id)
         except DecryptionError:
             raise ImproperlyConfigured(
-                f"{ENCRYPTION_KEYS}: the key {key_id!r} does not open the data key of case "
-                f"{case.pk} (wrong key material for that id); the canary is not re-created."
+                f"{ENCRYPTION_KEYS}: the key {key_id!r} does not open the data key of "
+                f"{owner.noun} {row.pk} (wrong key material for that id); the canary is not "
+                "re-created."
             ) from None
-    _prove_index_keys_on_cases(cases)
+    _prove_index_keys_on_rows(owner, using)
 
 
-def _prove_index_keys_on_cases(cases: Any) -> None:
-    """One stored blind index per index key id, recomputed from its decrypted value: a
-    ``<name>_index`` field of Case paired with the encrypted field ``<name>``."""
-    from cases.crypto.blind_index import blind_index_candidates, blind_index_fields
-    from cases.crypto.fields import EncryptedField
-
+def _prove_index_keys_on_rows(owner: KeyOwner, using: str) -> None:
+    """One stored blind index per index key id, recomputed from its decrypted value."""
     index_ring = blind_index_keyring()
-    encrypted = {f.name: f for f in cases.model._meta.concrete_fields
-                 if isinstance(f, EncryptedField)}
-    for index_field in blind_index_fields(cases.model):
-        value_field = encrypted.get(index_field.name.removesuffix("_index"))
-        if value_field is None:
-            continue
+    rows = owner.rows(using)
+    for index_field, value_field in owner.blind_indexes():
         column = index_field.attname
-        stored = cases.exclude(**{column: ""})
+        stored = rows.exclude(**{column: ""})
         unknown = stored
         for key_id in index_ring.ids:
             unknown = unknown.exclude(**{f"{column}__startswith": f"{key_id}:"})
@@ -251,14 +247,14 @@ def _prove_index_keys_on_cases(cases: Any) -> None:
                 f"{', '.join(index_ring.ids)}); the canary is not re-created."
             )
         for key_id in index_ring.ids:
-            case = stored.filter(**{f"{column}__startswith": f"{key_id}:"}).first()
-            if case is None:
+            row = stored.filter(**{f"{column}__startswith": f"{key_id}:"}).first()
+            if row is None:
                 continue
-            value = getattr(case, value_field.attname)
+            value = getattr(row, value_field.attname)
             candidates = blind_index_candidates(value if isinstance(value, str) else None)
-            if getattr(case, column) not in candidates:
+            if getattr(row, column) not in candidates:
                 raise ImproperlyConfigured(
                     f"{BLIND_INDEX_KEYS}: the key {key_id!r} does not reproduce the stored "
-                    f"{index_field.name} of case {case.pk} (wrong key material for that id); "
-                    "the canary is not re-created."
+                    f"{index_field.name} of {owner.noun} {row.pk} (wrong key material for that "
+                    "id); the canary is not re-created."
                 )

@@ -27,9 +27,9 @@ from cases.choices import (
     ReporterRole,
     State,
 )
-from cases.demo_cases import DEMO_CASES
 from cases.exceptions import InvalidCaseInput
 from cases.models import Case, CaseAttachment, CaseMessage, CaseNote
+from demo.sample_cases import DEMO_CASES
 from deploy.totp_code import totp
 
 pytestmark = pytest.mark.django_db

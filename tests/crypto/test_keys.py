@@ -9,13 +9,13 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from pytest_django import Settings
 
-from cases.crypto.keys import (
+from crypto.keys import (
     blind_index_keyring,
     encryption_keyring,
     parse_keyring,
     validate_configured_keys,
 )
-from tests.cases.conftest import key_b64, key_line
+from tests.crypto.helpers import key_b64, key_line
 
 
 def test_a_valid_setting_parses_newest_first() -> None:
@@ -70,7 +70,7 @@ def test_the_key_rings_follow_the_settings(settings: Settings) -> None:
 
 
 def test_start_up_refuses_a_bad_key(settings: Settings) -> None:
-    config = apps.get_app_config("cases")
+    config = apps.get_app_config("crypto")
     config.ready()  # the configured test keys are fine
     settings.ENCRYPTION_KEYS = "k1:c2hvcnQ="
     with pytest.raises(ImproperlyConfigured, match="ENCRYPTION_KEYS: the key 'k1' decodes to 5"):

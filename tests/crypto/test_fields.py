@@ -12,11 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pytest_django import DjangoAssertNumQueries, Settings
 
-from cases.crypto.envelope import VALUE_OVERHEAD_BYTES, DataKey
-from cases.crypto.exceptions import DecryptionError, UnboundWriteError, UnknownKeyError
-from cases.crypto.fields import Sealed
 from cases.models import Case
-from tests.cases.conftest import ProbeNote, fresh, key_line, raw_column, write_raw_column
+from crypto.envelope import VALUE_OVERHEAD_BYTES, DataKey
+from crypto.exceptions import DecryptionError, UnboundWriteError, UnknownKeyError
+from crypto.fields import Sealed
+from tests.crypto.helpers import fresh, key_line, raw_column, write_raw_column
+from tests.crypto.probe import ProbeNote
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +189,7 @@ def test_failures_are_logged_without_content(
     stored = raw_column(ProbeNote, note.pk, "body")
     assert stored is not None
     write_raw_column(ProbeNote, note.pk, "body", stored[:-1] + bytes([stored[-1] ^ 1]))
-    with caplog.at_level(logging.ERROR, logger="cases.crypto"), pytest.raises(
+    with caplog.at_level(logging.ERROR, logger="crypto"), pytest.raises(
         DecryptionError
     ) as failure:
         _ = fresh(note).body
@@ -322,17 +323,20 @@ def test_field_deconstruction_and_migrations_hold_no_key_material() -> None:
     from django.conf import settings as django_settings
 
     import cases
+    import crypto
 
     field = Case._meta.get_field("reporter_email")
     _, path, _args, kwargs = field.deconstruct()
-    assert path == "cases.crypto.fields.EncryptedTextField"
+    assert path == "crypto.fields.EncryptedTextField"
     assert set(kwargs) == {"verbose_name", "null", "blank"}
     materials = [
         entry.partition(":")[2]
         for setting in (django_settings.ENCRYPTION_KEYS, django_settings.BLIND_INDEX_KEYS)
         for entry in setting.split(",")
     ]
-    for migration in (Path(cases.__file__).parent / "migrations").glob("*.py"):
+    migrations = [path for app in (cases, crypto)
+                  for path in (Path(app.__file__).parent / "migrations").glob("*.py")]
+    for migration in migrations:
         text = migration.read_text()
         assert not any(material in text for material in materials), migration.name
 
@@ -340,7 +344,7 @@ def test_field_deconstruction_and_migrations_hold_no_key_material() -> None:
 def test_model_checks_require_a_uuid_key_and_a_key_path() -> None:
     from django.test.utils import isolate_apps
 
-    from cases.crypto.fields import EncryptedTextField
+    from crypto.fields import EncryptedTextField
 
     with isolate_apps("cases"):
         class Unbound(models.Model):  # noqa: DJ008
@@ -350,7 +354,7 @@ def test_model_checks_require_a_uuid_key_and_a_key_path() -> None:
                 app_label = "cases"
 
         ids = {error.id for error in Unbound._meta.get_field("secret").check()}
-    assert ids == {"cases.E001", "cases.E002", "cases.E003"}
+    assert ids == {"crypto.E001", "crypto.E002", "crypto.E003"}
     assert Case._meta.get_field("reporter_email").check() == []
 
 

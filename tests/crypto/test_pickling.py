@@ -10,12 +10,13 @@ import pytest
 from django.contrib.auth.models import AbstractUser
 from django.db.models import Model
 
-from cases.crypto.destroyed import DESTROYED
-from cases.crypto.exceptions import CryptoError, KeyDestroyedError
-from cases.crypto.fields import Sealed
 from cases.models import Case
 from cases.services import case_destroy_key
-from tests.cases.conftest import ProbeNote, fresh, raw_column
+from crypto.destroyed import DESTROYED
+from crypto.exceptions import CryptoError, KeyDestroyedError
+from crypto.fields import Sealed
+from tests.crypto.helpers import fresh, raw_column
+from tests.crypto.probe import ProbeNote
 from tests.factories import StaffUserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,18 +11,14 @@ from django.apps import AppConfig
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-from cases.crypto.canary import canary_table_exists, verify_canary
-from cases.crypto.keys import ENCRYPTION_KEYS, encryption_keyring
+from crypto.canary import canary_table_exists, verify_canary
+from crypto.keys import ENCRYPTION_KEYS, encryption_keyring
+from crypto.registry import key_owners
 
 
 def key_ids_in_use(using: str) -> list[str]:
-    """KEK ids that case data keys are wrapped under (one index-only scan)."""
-    from cases.models import Case
-
-    return sorted(
-        Case.objects.using(using).exclude(key_id="").order_by()
-        .values_list("key_id", flat=True).distinct()
-    )
+    """KEK ids that stored data keys, of any key owner, are wrapped under."""
+    return sorted({key_id for owner in key_owners() for key_id in owner.key_ids_in_use(using)})
 
 
 @checks.register(checks.Tags.security, checks.Tags.database)
@@ -37,15 +33,17 @@ def check_encryption_keys(
         try:
             verify_canary(using=alias)
         except ImproperlyConfigured as exc:
-            errors.append(checks.Error(str(exc), id="cases.E101"))
+            errors.append(checks.Error(str(exc), id="crypto.E101"))
             continue
         ring = encryption_keyring()
-        missing = [key_id for key_id in key_ids_in_use(alias) if key_id not in ring]
-        if missing:
-            errors.append(checks.Error(
-                f"Case data keys are wrapped under {', '.join(map(repr, missing))}, which "
-                f"{ENCRYPTION_KEYS} does not contain; those cases cannot be read.",
-                hint="Configure the key again and run `manage.py rotate_keys`.",
-                id="cases.E102",
-            ))
+        for owner in key_owners():
+            missing = [key_id for key_id in owner.key_ids_in_use(alias) if key_id not in ring]
+            if missing:
+                errors.append(checks.Error(
+                    f"{owner.noun.capitalize()} data keys are wrapped under "
+                    f"{', '.join(map(repr, missing))}, which {ENCRYPTION_KEYS} does not contain; "
+                    f"those {owner.noun_plural} cannot be read.",
+                    hint="Configure the key again and run `manage.py rotate_keys`.",
+                    id="crypto.E102",
+                ))
     return errors

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from pytest_django import DjangoAssertNumQueries, Settings
 
-from cases.crypto.canary import (
+from cases.models import Case
+from crypto.canary import (
     CANARY_PK,
     create_canary_after_migrate,
     ensure_canary,
@@ -17,9 +18,9 @@ from cases.crypto.canary import (
     rewrap_canary,
     verify_canary,
 )
-from cases.crypto.checks import check_encryption_keys
-from cases.models import Case, KeyCanary
-from tests.cases.conftest import key_b64, key_line
+from crypto.checks import check_encryption_keys
+from crypto.models import KeyCanary
+from tests.crypto.helpers import key_b64, key_line
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def test_a_missing_canary_next_to_cases_is_not_recreated(settings: Settings) -> 
     assert key_b64(0x33) not in message
     assert not KeyCanary.objects.exists()
     errors = check_encryption_keys(databases=["default"])
-    assert [e.id for e in errors] == ["cases.E101"]
+    assert [e.id for e in errors] == ["crypto.E101"]
     assert "is missing" in errors[0].msg
 
 
@@ -127,9 +128,9 @@ def test_the_system_check_uses_the_database_only_when_asked(
     settings.ENCRYPTION_KEYS = key_line(TEST_KEKS[0], 0x33)
     with django_assert_num_queries(0):
         assert check_encryption_keys(databases=None) == []
-        assert [e for e in run_checks(tags=["security"]) if e.id.startswith("cases.")] == []
+        assert [e for e in run_checks(tags=["security"]) if e.id.startswith("crypto.")] == []
     errors = check_encryption_keys(databases=["default"])
-    assert [e.id for e in errors] == ["cases.E101"]
+    assert [e.id for e in errors] == ["crypto.E101"]
     assert "test-kek-2" in errors[0].msg
     assert key_b64(0x33) not in errors[0].msg
 
@@ -137,7 +138,7 @@ def test_the_system_check_uses_the_database_only_when_asked(
 def test_manage_py_check_with_a_database_catches_a_wrong_key(settings: Settings) -> None:
     call_command("check", "--database", "default", "--tag", "security")
     settings.ENCRYPTION_KEYS = key_line(TEST_KEKS[0], 0x33)
-    with pytest.raises(SystemCheckError, match=r"cases\.E101"):
+    with pytest.raises(SystemCheckError, match=r"crypto\.E101"):
         call_command("check", "--database", "default", "--tag", "security")
 
 
@@ -151,6 +152,6 @@ def test_the_check_names_keys_still_in_use_but_no_longer_configured(settings: Se
     # The canary opens under the new key alone, but it cannot vouch for the old cases; the
     # check can.
     errors = check_encryption_keys(databases=["default"])
-    assert [e.id for e in errors] == ["cases.E102"]
+    assert [e.id for e in errors] == ["crypto.E102"]
     assert "'test-kek-2'" in errors[0].msg
     assert old_case.key_id == TEST_KEKS[0]

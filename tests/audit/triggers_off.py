@@ -1,8 +1,9 @@
 """Helpers for tests only: act as a database owner who switches the append-only triggers off.
 
-Never imported by application code. Tests use ``triggers_suspended`` to tamper with the trail the
-way an attacker with owner rights could, and ``erase_audit_trail`` after transactional tests so
-that the test runner's flush (TRUNCATE, refused on a non-empty audit table) can run.
+Kept under tests/ (it was audit/testing.py): it is no part of the application, which never
+switches the triggers off. Tests use ``triggers_suspended`` to tamper with the trail the way an
+attacker with owner rights could, and ``erase_audit_trail`` after transactional tests so that
+the test runner's flush (TRUNCATE, refused on a non-empty audit table) can run.
 """
 
 from __future__ import annotations
