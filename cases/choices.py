@@ -117,3 +117,11 @@ ADVISOR_OUTCOMES = (Outcome.ADVICE_GIVEN, Outcome.MEDIATION, Outcome.SIGNPOSTED,
 class MessageDirection(models.TextChoices):
     TO_REPORTER = "to_reporter", _("To the reporter")
     FROM_REPORTER = "from_reporter", _("From the reporter")
+
+
+class PartyRole(models.TextChoices):
+    """How a person involved in a case is involved."""
+
+    COMPLAINED_ABOUT = "complained_about", _("Person complained about")
+    WITNESS = "witness", _("Witness")
+    OTHER = "other", pgettext_lazy("party role", "Other")

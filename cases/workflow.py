@@ -9,24 +9,38 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import Protocol
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import COMMITTEES_FOR_AFFILIATION, Channel, Kind
 
-if TYPE_CHECKING:
-    from cases.models import Case
+
+class CaseFacts(Protocol):
+    """What the rules read of a case. The rules know these facts, not the model, so
+    ``cases.models`` depends on this module and never the other way round."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def statement_in_writing(self) -> bool: ...
+    @property
+    def referral_consent_at(self) -> datetime | None: ...
+    @property
+    def accused_affiliation(self) -> str: ...
 
 
 @dataclass(frozen=True)
 class Rule:
     name: str
-    check: Callable[[Case], bool]
+    check: Callable[[CaseFacts], bool]
     reason: str | Promise  # why the transition is not available when the rule does not hold
 
-    def __call__(self, case: Case) -> bool:
+    def __call__(self, case: CaseFacts) -> bool:
         return self.check(case)
 
 
@@ -60,6 +74,7 @@ REFERRAL_RULES = [IS_REPORT, IS_NAMED, HAS_WRITTEN_STATEMENT, HAS_REFERRAL_CONSE
                   AFFILIATION_HAS_COMMITTEE]
 
 
-def explain(conditions: list[Callable[[Case], bool]], case: Case) -> list[str | Promise]:
+def explain(conditions: list[Callable[[CaseFacts], bool]], case: CaseFacts
+            ) -> list[str | Promise]:
     """The reasons, in order, of the rules among ``conditions`` that ``case`` does not meet."""
     return [rule.reason for rule in conditions if isinstance(rule, Rule) and not rule(case)]

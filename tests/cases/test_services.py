@@ -19,7 +19,7 @@ from accounts.roles import Role
 from audit import actions
 from audit.actors import ActorKind
 from audit.models import AuditEvent
-from cases import access, receipt_codes, references, selectors, services
+from cases import access, receipt_codes, selectors, services
 from cases.choices import (
     Affiliation,
     Channel,
@@ -46,6 +46,7 @@ from cases.models import (
     CaseReferenceCounter,
     CaseUserObjectPermission,
     ReceiptCode,
+    references,
 )
 from crypto.destroyed import DESTROYED
 from files.checking import check_file

@@ -8,9 +8,17 @@ which is harmless (references are labels, not an audit of how many cases exist).
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
-from cases.models import CaseReferenceCounter
+
+class CaseReferenceCounter(models.Model):
+    """The last reference number handed out per year (see next_reference)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
 
 
 def format_reference(year: int, number: int) -> str:

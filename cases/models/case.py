@@ -1,4 +1,4 @@
-"""The Case aggregate's models (DESIGN.md §4).
+"""The case itself (DESIGN.md §4).
 
 A case has a UUID primary key assigned in Python (so ciphertexts can be bound to the row before
 it is inserted) and its own data key, stored only wrapped by a key-encryption key. Everything a
@@ -21,9 +21,7 @@ from django.conf import settings
 from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases import deadlines, workflow
 from cases.choices import (
@@ -34,7 +32,6 @@ from cases.choices import (
     Channel,
     Committee,
     Kind,
-    MessageDirection,
     Outcome,
     Population,
     ReceivedVia,
@@ -42,16 +39,16 @@ from cases.choices import (
     State,
 )
 from cases.exceptions import InvalidTransitionInput
+from cases.models.references import next_reference
 from crypto import envelope
 from crypto.blind_index import (
-    INDEX_MAX_LENGTH,
     BlindIndexField,
     blind_index,
     blind_index_matches,
 )
 from crypto.destroyed import DESTROYED, Destroyed
 from crypto.exceptions import DecryptionError
-from crypto.fields import EncryptedBytesField, EncryptedTextField
+from crypto.fields import EncryptedTextField
 from crypto.keys import KEY_ID_MAX_LENGTH
 
 _DATA_KEY_CACHE = "_crypto_data_key"
@@ -62,11 +59,17 @@ _DATA_KEY_CACHE = "_crypto_data_key"
 KEY_FIELDS = ("wrapped_key", "key_id", "key_destroyed_at")
 
 
+def writes(*fields: str) -> dict[str, tuple[str, ...]]:
+    """What a transition writes, declared once beside it: ``state`` and these columns. The
+    services save exactly this list (``update_fields``) and name it in the audit event."""
+    return {"writes": ("state", *fields)}
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def bulk_create(self, objs: Iterable[Case], *args: Any, **kwargs: Any) -> list[Case]:
         objs = list(objs)
         # The references are allocated under the counter's row lock, which must last until the
-        # cases are stored (cases.references); outside a transaction, this opens one.
+        # cases are stored (cases.models.references); outside a transaction, this opens one.
         with transaction.atomic(using=self.db, savepoint=False):
             for case in objs:
                 # bulk_create skips save(); each case still needs what save() gives a new case.
@@ -81,7 +84,7 @@ class CaseQuerySet(models.QuerySet["Case"]):
 
 class Case(ConcurrentTransitionMixin, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    # For staff: "2026-0042", numbered per year of receipt (see cases.references).
+    # For staff: "2026-0042", numbered per year of receipt (see cases.models.references).
     reference = models.CharField(_("reference"), max_length=16, unique=True, editable=False)
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -225,7 +228,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         """
         if self._state.adding:
             # The reference is allocated under the counter's row lock, which must last until
-            # the case is stored (cases.references). A case saved outside a transaction (a
+            # the case is stored (cases.models.references). A case saved outside a transaction (a
             # script, a transactional test) gets a transaction of its own for both steps.
             target = using or router.db_for_write(type(self), instance=self)
             # savepoint=False: inside a caller's transaction this adds no queries.
@@ -260,8 +263,6 @@ class Case(ConcurrentTransitionMixin, models.Model):
         if self.acknowledgement_due_at is None:
             self.start_clock()
         if not self.reference:
-            from cases.references import next_reference  # the counter lives next to the model
-
             self.reference = next_reference(timezone.localtime(self.received_at).year)
 
     @property
@@ -355,7 +356,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     # --- the workflow (DESIGN.md §3); called only by cases.services -------------------------
 
-    @transition(field=state, source=State.RECEIVED, target=State.ACKNOWLEDGED)
+    @transition(field=state, source=State.RECEIVED, target=State.ACKNOWLEDGED,
+                custom=writes("acknowledged_at", "acknowledged_late", "feedback_due_at",
+                              "next_deadline_at"))
     def acknowledge(self, *, moment: datetime) -> None:
         # Never refused for being late: a late acknowledgement is recorded as late.
         self.acknowledged_at = moment
@@ -365,12 +368,15 @@ class Case(ConcurrentTransitionMixin, models.Model):
                                                       acknowledged_at=moment)
         self._refresh_next_deadline()
 
-    @transition(field=state, source=State.ACKNOWLEDGED, target=State.IN_PROGRESS)
+    @transition(field=state, source=State.ACKNOWLEDGED, target=State.IN_PROGRESS,
+                custom=writes())
     def start(self) -> None:
         pass
 
     @transition(field=state, source=State.IN_PROGRESS, target=State.REFERRED,
-                conditions=workflow.REFERRAL_RULES)
+                conditions=workflow.REFERRAL_RULES,
+                custom=writes("committee", "referral_reason", "return_reason", "referred_at",
+                              "feedback_given_at", "next_deadline_at"))
     def refer(self, *, committee: str, reason: str, moment: datetime) -> None:
         if committee not in self.referral_committees:
             raise InvalidTransitionInput(
@@ -390,7 +396,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
         # Referring is feedback too: the reporter learns where their complaint went.
         self.record_feedback(moment)
 
-    @transition(field=state, source=State.REFERRED, target=State.IN_PROGRESS)
+    @transition(field=state, source=State.REFERRED, target=State.IN_PROGRESS,
+                custom=writes("committee", "return_reason", "referred_at"))
     def return_to_office(self, *, reason: str) -> None:
         """The committee declines jurisdiction and returns the file to the advisor."""
         reason = reason.strip()
@@ -400,11 +407,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self.committee = ""
         self.referred_at = None
 
-    @transition(field=state, source=State.REFERRED, target=State.UNDER_REVIEW)
+    @transition(field=state, source=State.REFERRED, target=State.UNDER_REVIEW, custom=writes())
     def accept(self) -> None:
         pass
 
-    @transition(field=state, source=State.UNDER_REVIEW, target=State.DECIDED)
+    @transition(field=state, source=State.UNDER_REVIEW, target=State.DECIDED,
+                custom=writes("decision", "decided_at"))
     def decide(self, *, decision: str, moment: datetime) -> None:
         decision = decision.strip()
         if not decision:
@@ -412,7 +420,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self.decision = decision
         self.decided_at = moment
 
-    @transition(field=state, source=[State.IN_PROGRESS, State.DECIDED], target=State.CLOSED)
+    @transition(field=state, source=[State.IN_PROGRESS, State.DECIDED], target=State.CLOSED,
+                custom=writes("outcome", "closed_at", "feedback_given_at", "next_deadline_at"))
     def close(self, *, outcome: str, moment: datetime) -> None:
         allowed = ((Outcome.DECIDED_BY_COMMITTEE,) if self.state == State.DECIDED
                    else ADVISOR_OUTCOMES)
@@ -424,179 +433,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self.next_deadline_at = None
 
     @transition(field=state, source=[State.RECEIVED, State.ACKNOWLEDGED, State.IN_PROGRESS],
-                target=State.CLOSED)
+                target=State.CLOSED, custom=writes("outcome", "closed_at", "next_deadline_at"))
     def withdraw(self, *, moment: datetime) -> None:
         self.outcome = Outcome.WITHDRAWN
         self.closed_at = moment
         self.next_deadline_at = None
 
-    @transition(field=state, source=State.CLOSED, target=State.DESTROYED)
+    @transition(field=state, source=State.CLOSED, target=State.DESTROYED, custom=writes())
     def destroy(self) -> None:
         """Content is crypto-shredded by the service in the same transaction."""
-
-
-class CaseReferenceCounter(models.Model):
-    """The last reference number handed out per year (see cases.references)."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
-
-
-class CaseAssignment(models.Model):
-    """An advisor assigned to a case. Granting and revoking their object permissions goes with
-    it (cases.access); both happen only in cases.services."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
-    advisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                related_name="case_assignments")
-    assigned_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "advisor"],
-                                               name="case_assignment_unique")]
-        indexes = [models.Index(fields=["advisor", "case"], name="case_assignment_advisor")]
-
-    def __str__(self) -> str:
-        return f"{self.case_id} / {self.advisor_id}"
-
-
-class CaseNote(models.Model):
-    """An advisor's private note: never shown to the reporter or to a committee."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    body = EncryptedTextField(_("note"))
-
-    encryption_key_path = "case"
-
-    class Meta:
-        indexes = [models.Index(fields=["case", "-created_at"], name="case_note_case")]
-
-    def __str__(self) -> str:
-        return str(self.pk)
-
-
-class CaseMessage(models.Model):
-    """A message between the office and the reporter (the reporter reads them on /status/)."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
-    direction = models.CharField(max_length=16, choices=MessageDirection.choices)
-    # The advisor who wrote a message to the reporter; empty for the reporter's own.
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                               blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    body = EncryptedTextField(_("message"))
-
-    encryption_key_path = "case"
-
-    class Meta:
-        indexes = [models.Index(fields=["case", "-created_at"], name="case_message_case")]
-
-    def __str__(self) -> str:
-        return str(self.pk)
-
-
-class CaseAttachment(models.Model):
-    """A file of the case: the original, kept as evidence, encrypted with the case key.
-
-    The metadata needed to list files (type, size, date) is plain; the name people gave the
-    file is encrypted, like its content. Listing never loads ``content``.
-    """
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
-    # Staff who added it; empty when the reporter did.
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                 blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    filename = EncryptedTextField(_("file name"))
-    content = EncryptedBytesField()
-    # The copy people open: the original with identifying metadata (EXIF, XMP, document
-    # properties) removed; see files.checking. Empty when there was nothing to remove
-    # or it could not be removed (``metadata_removed`` says which copy a download serves).
-    working_copy = EncryptedBytesField(null=True, blank=True)
-    metadata_removed = models.BooleanField(default=False)
-
-    encryption_key_path = "case"
-
-    class Meta:
-        indexes = [models.Index(fields=["case", "-created_at"], name="case_attachment_case")]
-
-    def __str__(self) -> str:
-        return str(self.pk)
-
-
-class CaseParty(models.Model):
-    """A person involved in the case (complained about, witness...), named only in ciphertext.
-
-    ``name_index`` finds the same person across cases (conflict-of-interest checks) without
-    decrypting anything.
-    """
-
-    class PartyRole(models.TextChoices):
-        COMPLAINED_ABOUT = "complained_about", _("Person complained about")
-        WITNESS = "witness", _("Witness")
-        OTHER = "other", pgettext_lazy("party role", "Other")
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
-    role = models.CharField(max_length=24, choices=PartyRole.choices)
-    affiliation = models.CharField(max_length=16, choices=Affiliation.choices,
-                                   default=Affiliation.UNKNOWN)
-    name = EncryptedTextField(_("name"))
-    name_index = BlindIndexField()
-    description = EncryptedTextField(_("description"), null=True, blank=True)
-
-    encryption_key_path = "case"
-
-    def __str__(self) -> str:
-        return str(self.pk)
-
-    def set_name(self, name: str) -> None:
-        self.name = name
-        self.name_index = blind_index(name)
-
-
-class ReceiptCode(models.Model):
-    """How a reporter without an account returns to their case (DESIGN.md §4).
-
-    The code is a selector (looked up, stored plain) and a verifier stored only as
-    HMAC-SHA256 under a server pepper; see cases.receipt_codes. Replacing the code overwrites
-    both, so the old one stops working at once.
-    """
-
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True,
-                                related_name="receipt_code")
-    selector = models.CharField(max_length=16, unique=True)
-    verifier_mac = models.CharField(max_length=INDEX_MAX_LENGTH)
-    issued_at = models.DateTimeField(default=timezone.now)
-    # A code handed over by an advisor (phone, in person) was seen by someone else: the reporter
-    # is asked to replace it on first use.
-    must_replace = models.BooleanField(default=False)
-    # When the reporter first signed in with this code (a resubmitted form may replace a code
-    # nobody has used yet; see cases.services.reporter).
-    first_used_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"receipt code for {self.case_id}"
-
-
-class CaseUserObjectPermission(UserObjectPermissionBase):
-    """Per-case permissions of one user (django-guardian, direct foreign key)."""
-
-    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
-
-
-class CaseGroupObjectPermission(GroupObjectPermissionBase):
-    """Per-case permissions of a group (a committee, once the case is referred to it)."""
-
-    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
