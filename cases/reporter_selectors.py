@@ -22,7 +22,7 @@ from audit.models import AuditEvent
 from cases.choices import State
 from cases.exceptions import ReporterSessionEnded
 from cases.models import Case, CaseAssignment, CaseAttachment, CaseMessage, ReceiptCode
-from cases.services import ReporterAccess
+from cases.reporter_access import ReporterAccess
 
 MESSAGES_SHOWN = 100
 FILES_SHOWN = 50

@@ -34,6 +34,10 @@ from cases.models import (
     CaseParty,
     ReceiptCode,
 )
+
+# The reporter's status page; re-exported so that intake needs only this module.
+from cases.reporter_selectors import ReporterStatus as ReporterStatus
+from cases.reporter_selectors import reporter_status as reporter_status
 from cases.transitions import Action, available_actions
 
 PAGE_SIZE = 50
@@ -359,8 +363,3 @@ def assignable_advisors() -> list[Any]:
     """Active advisors, for the coordinator's assignment form."""
     return list(get_user_model().objects.filter(is_active=True, groups__name=Role.ADVISOR)
                 .order_by("first_name", "last_name", "username").distinct())
-
-
-# The reporter's status page (its own module: it shows a reporter only their own case), here so
-# that intake needs only this module for reads.
-from cases.reporter_selectors import ReporterStatus, reporter_status  # noqa: E402, F401

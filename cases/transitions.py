@@ -1,5 +1,6 @@
 """The workflow as people meet it: one entry per transition, with who may perform it, what
-the button says, what the confirmation asks for, and which service performs it.
+the button says and what the confirmation asks for. The service that performs each step is in
+``cases.services.STEP_SERVICES`` (the write side; this module is read by the selectors).
 
 ``available_actions`` lists, for one person and one case, the transitions the current state
 offers them, each either available or disabled with the reasons from ``cases.workflow``.
@@ -7,14 +8,13 @@ offers them, each either available or disabled with the reasons from ``cases.wor
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases import access, services, workflow
+from cases import access, workflow
 from cases.models import Case
 
 
@@ -26,7 +26,6 @@ class TransitionSpec:
     label: str | Promise
     confirm: str | Promise  # what the confirmation page says will happen
     fields: tuple[str, ...]  # what the confirmation form asks for (see cases.forms)
-    service: Callable[..., Case]
     danger: bool = False
 
 
@@ -34,38 +33,36 @@ SPECS: dict[str, TransitionSpec] = {spec.slug: spec for spec in [
     TransitionSpec(
         "acknowledge", "acknowledge", access.HANDLE, _("Acknowledge receipt"),
         _("The reporter is told their case was received; the three-month feedback period "
-          "starts now."), (), services.case_acknowledge),
+          "starts now."), ()),
     TransitionSpec(
         "start", "start", access.HANDLE, _("Start working on the case"),
-        _("The case moves to “In progress”."), (), services.case_start),
+        _("The case moves to “In progress”."), ()),
     TransitionSpec(
         "refer", "refer", access.HANDLE, _("Refer to a committee"),
         _("The committee receives the file and can read it from now on."),
-        ("committee", "reason"), services.case_refer),
+        ("committee", "reason")),
     TransitionSpec(
         "accept", "accept", access.REVIEW, _("Accept the referral"),
-        _("The committee takes up the complaint for review."), (), services.case_accept),
+        _("The committee takes up the complaint for review."), ()),
     TransitionSpec(
         "return", "return_to_office", access.REVIEW, _("Return the file"),
         _("The committee declines jurisdiction. The file goes back to the advisor and the "
-          "committee can no longer read it."), ("reason",), services.case_return),
+          "committee can no longer read it."), ("reason",)),
     TransitionSpec(
         "decide", "decide", access.REVIEW, _("Record the decision"),
         _("The committee's decision is recorded; the advisor then closes the case."),
-        ("decision",), services.case_decide),
+        ("decision",)),
     TransitionSpec(
         "close", "close", access.HANDLE, _("Close the case"),
-        _("The case is closed with the outcome you choose."), ("outcome",),
-        services.case_close),
+        _("The case is closed with the outcome you choose."), ("outcome",)),
     TransitionSpec(
         "withdraw", "withdraw", access.HANDLE, _("Close as withdrawn"),
         _("The reporter has withdrawn their case; it is closed with the outcome "
-          "“Withdrawn”."), (), services.case_withdraw, danger=True),
+          "“Withdrawn”."), (), danger=True),
     TransitionSpec(
         "destroy", "destroy", None, _("Destroy the case"),
         _("Everything the case holds is destroyed for good: its content can never be read "
-          "again. Only the statistics and the audit trail remain."), (),
-        services.case_destroy, danger=True),
+          "again. Only the statistics and the audit trail remain."), (), danger=True),
 ]}
 
 

@@ -143,7 +143,8 @@ def case_transition(request: HttpRequest, *, case_id: UUID, action: str) -> Http
     form = TransitionForm(_posted(request), case=detail.case, fields=spec.fields)
     if request.method == "POST" and form.is_valid():
         try:
-            spec.service(case_id=case_id, actor=request.user, **form.cleaned_data)
+            perform = services.STEP_SERVICES[spec.slug]
+            perform(case_id=case_id, actor=request.user, **form.cleaned_data)
         except InvalidTransitionInput as invalid:
             form.add_error(None, str(invalid))
         else:

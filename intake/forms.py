@@ -18,9 +18,16 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cases import receipt_codes
-from cases.choices import Affiliation, Behaviour, Channel, Kind, Population, ReporterRole
-from cases.models import CaseParty
+from cases import services
+from cases.choices import (
+    Affiliation,
+    Behaviour,
+    Channel,
+    Kind,
+    PartyRole,
+    Population,
+    ReporterRole,
+)
 from cases.services import (
     SHORT_TEXT_MAX,
     TEXT_MAX,
@@ -270,10 +277,10 @@ class ReportForm(_PublicForm):
         data = self.cleaned_data
         parties = []
         if data["accused_name"]:
-            parties.append(PartyInput(role=CaseParty.PartyRole.COMPLAINED_ABOUT,
+            parties.append(PartyInput(role=PartyRole.COMPLAINED_ABOUT,
                                       name=data["accused_name"],
                                       affiliation=data["accused_affiliation"]))
-        parties += [PartyInput(role=CaseParty.PartyRole.WITNESS, name=name)
+        parties += [PartyInput(role=PartyRole.WITNESS, name=name)
                     for name in data["witnesses"]]
         return CaseInput(
             kind=Kind.REPORT, channel=data["channel"], reporter_role=data["reporter_role"],
@@ -336,7 +343,7 @@ class CodeForm(forms.Form):
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]
-        if receipt_codes.normalise(code) is None:
+        if services.receipt_code_normalise(code) is None:
             raise forms.ValidationError(_(
                 "A receipt code has 32 letters and digits. Check that you typed all of it."))
         return code

@@ -37,7 +37,7 @@ def install_missing(using: str = DEFAULT_DB_ALIAS) -> list[str]:
         with transaction.atomic(using=using):
             protection.install(connection)
         installed.append(protection.name)
-        logger.warning("Database protection installed: %s", protection.name)
+        logger.info("Database protection installed: %s", protection.name)
     return installed
 
 

@@ -37,25 +37,30 @@ def _lock(case_id: UUID, actor: User, codename: str | None) -> Case:
     return case
 
 
-def _transition(case: Case, name: str, **kwargs: Any) -> None:
-    """Run one transition; if the state or a rule does not allow it, say why in words."""
+def _transition(case: Case, name: str, **kwargs: Any) -> list[str]:
+    """Run one transition and return the columns it writes (declared beside it on ``Case``);
+    if the state or a rule does not allow it, say why in words."""
+    declared = _declared_transition(case, name)
     method: Callable[..., None] = getattr(case, name)
     try:
         method(**kwargs)
     except TransitionNotAllowed:
-        reasons = workflow.explain(_transition_conditions(case, name), case)
+        reasons = workflow.explain(declared.conditions if declared else [], case)
         message = _("This is not possible while the case is “%(state)s”.") % {
             "state": case.get_state_display()}
         if reasons:
             message = " ".join(str(reason) for reason in reasons)
         raise TransitionUnavailable(message) from None
+    assert declared is not None  # the transition ran, so the state offered it
+    return list(declared.custom["writes"])
 
 
-def _transition_conditions(case: Case, name: str) -> list[Callable[[Case], bool]]:
+def _declared_transition(case: Case, name: str) -> Any:
+    """django-fsm-2's description of transition ``name`` from the case's current state."""
     for transition in case.get_all_state_transitions():
         if transition.name == name and transition.source == case.state:
-            return transition.conditions
-    return []
+            return transition
+    return None
 
 
 def _save(case: Case, fields: Iterable[str]) -> None:

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
-from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -38,6 +37,7 @@ from cases.exceptions import (
     TransitionUnavailable,
 )
 from cases.models import Case, CaseMessage, ReceiptCode
+from cases.reporter_access import ReporterAccess
 from cases.services._common import _audit, _clean_text, _save, _transition
 from cases.services._creation import (
     FORM_CODE_ATTEMPTS,
@@ -58,15 +58,6 @@ RESUBMIT_WINDOW = timedelta(minutes=10)
 # A replacement sent twice (a double click) answers the second sending with the same code.
 REPLACE_REPEAT_WINDOW = timedelta(minutes=2)
 REPORTER = Actor.reporter()
-
-
-@dataclass(frozen=True)
-class ReporterAccess:
-    """What a reporter's browser session holds after signing in with a receipt code."""
-
-    case_id: UUID
-    selector: str
-    must_replace: bool = False
 
 
 @dataclass(frozen=True)
@@ -272,8 +263,7 @@ def reporter_withdraw(*, reporter: ReporterAccess) -> Case:
         raise TransitionUnavailable(_(
             "Your case can no longer be withdrawn here. If you want to stop, write to your "
             "advisor: they will tell you what is still possible."))
-    _transition(case, "withdraw", moment=timezone.now())
-    fields = ["state", "outcome", "closed_at", "next_deadline_at"]
+    fields = _transition(case, "withdraw", moment=timezone.now())
     _save(case, fields)
     _audit(case, REPORTER, actions.CASE_WITHDRAWN, fields=fields, detail={"by": "reporter"})
     return case
