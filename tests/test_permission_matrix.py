@@ -8,7 +8,10 @@ the suite. Each app contributes its rows in ``tests/<app>/matrix.py`` as ``MATRI
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 from django.contrib import admin
@@ -42,19 +45,26 @@ def _admin_rows() -> list[Row]:
     return rows
 
 
-def _app_rows() -> list[Row]:
+def app_rows(package: ModuleType = tests) -> list[Row]:
+    """The rows of every ``<package>.<app>.matrix`` module.
+
+    Only an app that has no matrix module is passed over. Whether it has one is asked of the
+    import system without running anything (``find_spec``), so a matrix module that exists but
+    fails to import (a renamed helper, a moved app) fails the whole suite here instead of
+    quietly taking its rows out of the matrix.
+    """
     rows: list[Row] = []
-    for module in pkgutil.iter_modules(tests.__path__):
-        if module.ispkg:
-            try:
-                matrix = importlib.import_module(f"tests.{module.name}.matrix")
-            except ModuleNotFoundError:
-                continue
-            rows.extend(matrix.MATRIX)
+    for module in pkgutil.iter_modules(package.__path__):
+        if not module.ispkg:
+            continue
+        name = f"{package.__name__}.{module.name}.matrix"
+        if importlib.util.find_spec(name) is None:
+            continue
+        rows.extend(importlib.import_module(name).MATRIX)
     return rows
 
 
-ALL_ROWS = FOUNDATION + _admin_rows() + _app_rows()
+ALL_ROWS = FOUNDATION + _admin_rows() + app_rows()
 
 
 def _project_route_names() -> set[str]:
@@ -98,3 +108,38 @@ def test_permission_matrix(row: Row, persona: str, client, personas) -> None:  #
     assert response.status_code == row.expected[persona], (
         f"{persona} {row.method.upper()} {path}: {response.status_code}"
     )
+
+
+# --- the guards themselves bite ---------------------------------------------------------------
+
+
+def _package(root: Path, name: str, files: dict[str, str]) -> None:
+    for relative, text in {"__init__.py": "", **files}.items():
+        path = root / name / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def test_an_app_without_a_matrix_module_is_passed_over(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    _package(tmp_path, "matrix_guard_ok", {
+        "plain/__init__.py": "",
+        "listed/__init__.py": "",
+        "listed/matrix.py": "from tests.matrix import PERSONAS, Row\n"
+                            "MATRIX = [Row('healthz', '/healthz', {p: 200 for p in PERSONAS})]\n",
+    })
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert [row.name for row in app_rows(importlib.import_module("matrix_guard_ok"))] == [
+        "healthz"]
+
+
+def test_a_matrix_module_that_fails_to_import_fails_the_suite(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _package(tmp_path, "matrix_guard_broken", {
+        "plain/__init__.py": "",
+        "broken/__init__.py": "",
+        "broken/matrix.py": "from tests.no_such_module import ROWS\nMATRIX = ROWS\n",
+    })
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ModuleNotFoundError, match=r"tests\.no_such_module"):
+        app_rows(importlib.import_module("matrix_guard_broken"))
