@@ -18,7 +18,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests
-from tests.matrix import ANON, PERSONAS, Row, resolve_route
+from tests.matrix import ANON, PERSONAS, Row, check_route, resolve_route
 
 FOUNDATION = [
     Row("healthz", "/healthz", {p: 200 for p in PERSONAS}),
@@ -66,6 +66,12 @@ def app_rows(package: ModuleType = tests) -> list[Row]:
 
 ALL_ROWS = FOUNDATION + _admin_rows() + app_rows()
 
+# Rows with a fixed path are checked as the suite is collected; rows whose path is built from
+# data are checked in the matrix test, on the path it requests.
+for _row in ALL_ROWS:
+    if not callable(_row.path):
+        check_route(_row, _row.path)
+
 
 def _project_route_names() -> set[str]:
     """Names of all our URL patterns (the admin's own pages count as one: admin:index)."""
@@ -104,6 +110,7 @@ def test_permission_matrix(row: Row, persona: str, client, personas) -> None:  #
     if persona != ANON:
         sign_in_verified(client, getattr(personas, persona))
     path = resolve_route(row, personas)
+    check_route(row, path)
     response = getattr(client, row.method)(path, row.data or {})
     assert response.status_code == row.expected[persona], (
         f"{persona} {row.method.upper()} {path}: {response.status_code}"
@@ -111,6 +118,19 @@ def test_permission_matrix(row: Row, persona: str, client, personas) -> None:  #
 
 
 # --- the guards themselves bite ---------------------------------------------------------------
+
+
+def test_a_row_whose_path_reaches_another_view_is_refused() -> None:
+    everyone = {p: 200 for p in PERSONAS}
+    check_route(Row("cases:dashboard", "/staff/", everyone), "/staff/")
+    with pytest.raises(AssertionError, match="reaches 'cases:dashboard'"):
+        check_route(Row("cases:list", "/staff/", everyone), "/staff/")
+    # A built path is checked as built: here one that reaches no view at all.
+    built = Row("cases:detail", lambda personas: "/staff/cases/not-a-uuid/", everyone)
+    with pytest.raises(AssertionError, match=r"reaches '\(no view\)'"):
+        check_route(built, resolve_route(built, None))
+    # The query string is not part of the route.
+    check_route(Row("audit:log", "/staff/audit/?action=x", everyone), "/staff/audit/?action=x")
 
 
 def _package(root: Path, name: str, files: dict[str, str]) -> None:

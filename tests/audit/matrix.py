@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.matrix import ANON, PERSONAS, Row
+from tests.matrix import ADMIN_CATCH_ALL, ANON, PERSONAS, Row
 
 
 def _auditor_only() -> dict[str, int]:
@@ -24,7 +24,7 @@ def _not_in_the_admin() -> dict[str, int]:
 
 
 MATRIX += [
-    Row("admin:index", path, _not_in_the_admin())
+    Row(ADMIN_CATCH_ALL, path, _not_in_the_admin())
     for path in ("/admin/audit/", "/admin/audit/auditevent/", "/admin/audit/auditcheckpoint/",
                  "/admin/audit/auditcheckpointhead/")
 ]

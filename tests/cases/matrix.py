@@ -14,7 +14,7 @@ from cases import services
 from cases.choices import Affiliation, Channel, Committee, Kind, Population, ReceivedVia
 from cases.choices import ReporterRole as Role
 from cases.models import Case
-from tests.matrix import ANON, PERSONAS, Row
+from tests.matrix import ADMIN_CATCH_ALL, ANON, PERSONAS, Row
 
 STAFF = [p for p in PERSONAS if p != ANON]
 
@@ -92,5 +92,5 @@ MATRIX += [
 
 # The admin holds nothing of the cases app: not even the system administrator finds it there.
 MATRIX += [
-    Row("admin:index", "/admin/cases/", {p: 404 if p == "superuser" else 302 for p in PERSONAS}),
+    Row(ADMIN_CATCH_ALL, "/admin/cases/", {p: 404 if p == "superuser" else 302 for p in PERSONAS}),
 ]
