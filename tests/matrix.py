@@ -32,7 +32,8 @@ class Row:
     path: str | Callable[[Any], str]
     expected: dict[str, int]
     method: str = "get"
-    data: dict[str, Any] | None = field(default=None)
+    # What a POST sends; a callable builds it from the personas (ids, a fresh file).
+    data: dict[str, Any] | Callable[[Any], dict[str, Any]] | None = field(default=None)
 
     def __post_init__(self) -> None:
         missing = set(PERSONAS) - set(self.expected)
@@ -42,6 +43,10 @@ class Row:
 
 def resolve_route(row: Row, personas: Any) -> str:
     return row.path(personas) if callable(row.path) else row.path
+
+
+def resolve_data(row: Row, personas: Any) -> dict[str, Any]:
+    return (row.data(personas) if callable(row.data) else row.data) or {}
 
 
 # The admin's catch-all pattern has no name, so Django names it by its function. A row with
@@ -65,3 +70,20 @@ def check_route(row: Row, path: str) -> None:
     if found != row.name:
         raise AssertionError(f"matrix row {row.name!r}: {path} reaches {found!r}, "
                              f"not {row.name!r}")
+
+
+def check_post_refused(client: Any, name: str, path: str, persona: str) -> None:
+    """A URL without a POST row must refuse POST: ask the view itself.
+
+    Decorators are not read (a view may check the method by hand, in a class's
+    ``http_method_names``, or not at all, and a decorator can sit under another one): the view
+    is sent a POST, and only a 405 counts as refusing it. Any other answer, whether a page, a
+    redirect or a 403/404 decided before the method was looked at, means the POST reached
+    code that must be in the matrix with its own row. Each persona asks, because a view may
+    look at who is asking before it looks at the method.
+    """
+    response = client.post(path)
+    if response.status_code != 405:
+        raise AssertionError(
+            f"{name} accepts POST ({persona} POST {path}: {response.status_code}) but has no "
+            f"POST row in the permission matrix")

@@ -18,7 +18,15 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests
-from tests.matrix import ANON, PERSONAS, Row, check_route, resolve_route
+from tests.matrix import (
+    ANON,
+    PERSONAS,
+    Row,
+    check_post_refused,
+    check_route,
+    resolve_data,
+    resolve_route,
+)
 
 FOUNDATION = [
     Row("healthz", "/healthz", {p: 200 for p in PERSONAS}),
@@ -27,10 +35,16 @@ FOUNDATION = [
         data={"language": "nl", "next": "/"}),
     Row("accounts:login", "/staff/login/",
         {p: (200 if p == ANON else 302) for p in PERSONAS}),
+    # A failed sign-in is the form again; someone signed in already is sent on.
+    Row("accounts:login", "/staff/login/",
+        {p: (200 if p == ANON else 302) for p in PERSONAS}, method="post",
+        data={"username": "nobody", "password": "wrong", "otp_token": "123456"}),
     Row("accounts:logout", "/staff/logout/", {p: 302 for p in PERSONAS}, method="post"),
     # The admin is for the system administrator only; everyone else is sent to sign in.
-    Row("admin_login_redirect", "/admin/login/", {p: 302 for p in PERSONAS}),
-    Row("admin:index", "/admin/", {p: (200 if p == "superuser" else 302) for p in PERSONAS}),
+    *[Row("admin_login_redirect", "/admin/login/", {p: 302 for p in PERSONAS}, method=method)
+      for method in ("get", "post")],
+    *[Row("admin:index", "/admin/", {p: (200 if p == "superuser" else 302) for p in PERSONAS},
+          method=method) for method in ("get", "post")],
 ]
 
 
@@ -40,8 +54,10 @@ def _admin_rows() -> list[Row]:
     rows = []
     for model in admin.site._registry:
         name = f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
-        rows.append(Row(name, reverse(name),
-                        {p: (200 if p == "superuser" else 302) for p in PERSONAS}))
+        # A changelist takes POST too (bulk actions); sent without one, it is shown again.
+        rows += [Row(name, reverse(name),
+                     {p: (200 if p == "superuser" else 302) for p in PERSONAS}, method=method)
+                 for method in ("get", "post")]
     return rows
 
 
@@ -71,6 +87,9 @@ ALL_ROWS = FOUNDATION + _admin_rows() + app_rows()
 for _row in ALL_ROWS:
     if not callable(_row.path):
         check_route(_row, _row.path)
+
+# URLs that have a POST row; every other URL must refuse POST (see check_post_refused).
+POSTED = {row.name for row in ALL_ROWS if row.method == "post"}
 
 
 def _project_route_names() -> set[str]:
@@ -111,10 +130,12 @@ def test_permission_matrix(row: Row, persona: str, client, personas) -> None:  #
         sign_in_verified(client, getattr(personas, persona))
     path = resolve_route(row, personas)
     check_route(row, path)
-    response = getattr(client, row.method)(path, row.data or {})
+    response = getattr(client, row.method)(path, resolve_data(row, personas))
     assert response.status_code == row.expected[persona], (
         f"{persona} {row.method.upper()} {path}: {response.status_code}"
     )
+    if row.method == "get" and row.name not in POSTED:
+        check_post_refused(client, row.name, path, persona)
 
 
 # --- the guards themselves bite ---------------------------------------------------------------
@@ -163,3 +184,10 @@ def test_a_matrix_module_that_fails_to_import_fails_the_suite(
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(ModuleNotFoundError, match=r"tests\.no_such_module"):
         app_rows(importlib.import_module("matrix_guard_broken"))
+
+
+@pytest.mark.django_db
+def test_a_url_that_accepts_post_without_a_post_row_is_named(client) -> None:  # type: ignore[no-untyped-def]
+    check_post_refused(client, "intake:landing", "/", ANON)  # require_GET: 405
+    with pytest.raises(AssertionError, match="intake:talk accepts POST"):
+        check_post_refused(client, "intake:talk", "/talk/", ANON)

@@ -24,7 +24,8 @@ def _not_in_the_admin() -> dict[str, int]:
 
 
 MATRIX += [
-    Row(ADMIN_CATCH_ALL, path, _not_in_the_admin())
+    Row(ADMIN_CATCH_ALL, path, _not_in_the_admin(), method=method)
     for path in ("/admin/audit/", "/admin/audit/auditevent/", "/admin/audit/auditcheckpoint/",
                  "/admin/audit/auditcheckpointhead/")
+    for method in ("get", "post")
 ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from cases import services
 from cases.choices import Affiliation, Channel, Committee, Kind, Population, ReceivedVia
 from cases.choices import ReporterRole as Role
@@ -56,6 +58,30 @@ def _case_path(suffix: str = "", *, build: Any = _report) -> Any:
     return lambda personas: f"/staff/cases/{build(personas).pk}/{suffix}"
 
 
+def _consultation(personas: Any) -> Case:
+    return _report(personas, kind=Kind.CONSULTATION)
+
+
+# POST rows send what a person allowed to act would send, so that an allowed persona reaches
+# the service (and its own permission check under the row lock), and a refused persona is
+# refused for who they are, never for an incomplete form.
+REGISTRATION = {
+    "received_via": "phone", "received_at": "", "kind": "report", "channel": "named",
+    "reporter_role": "affected", "reporter_population": "staff", "behaviours": ["verbal"],
+    "narrative": "Matrix narrative", "occurred": "", "complained_about": "",
+    "accused_affiliation": "umc_staff", "desired_outcome": "", "reporter_name": "Matrix Reporter",
+    "reporter_email": "", "reporter_phone": "",
+}
+
+
+def _assignment(personas: Any) -> dict[str, Any]:
+    return {"advisors": [str(personas.advisor.pk), str(personas.other_advisor.pk)]}
+
+
+def _upload(personas: Any) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("statement.txt", b"matrix file", "text/plain")}
+
+
 # Pages every member of staff may open (their content depends on the role).
 MATRIX = [
     Row("cases:dashboard", "/staff/", _expect(200)),
@@ -64,6 +90,10 @@ MATRIX = [
         _expect(200)),
     Row("cases:register", "/staff/cases/new/",
         _expect(404, advisor=200, other_advisor=200, coordinator=200)),
+    # Registered: the receipt code is shown in this response (200), never after a redirect.
+    Row("cases:register", "/staff/cases/new/",
+        _expect(404, advisor=200, other_advisor=200, coordinator=200), method="post",
+        data=REGISTRATION),
 ]
 
 # One case, handled by the advisor: the advisor reads it, the coordinator sees its metadata.
@@ -76,21 +106,34 @@ MATRIX += [
         _expect(404, advisor=200, coordinator=302)),
     Row("cases:transition", _case_path("do/accept/", build=_referred),
         _expect(404, advisor=302, coordinator=302, misconduct_committee=200)),
+    Row("cases:transition", _case_path("do/acknowledge/"),
+        _expect(404, advisor=302, coordinator=302), method="post"),
+    Row("cases:transition", _case_path("do/accept/", build=_referred),
+        _expect(404, advisor=302, coordinator=302, misconduct_committee=302), method="post"),
     Row("cases:transition", _case_path("do/no-such-step/"), _expect(404)),
+    Row("cases:transition", _case_path("do/no-such-step/"), _expect(404), method="post"),
     Row("cases:assign", _case_path("advisors/"), _expect(404, coordinator=200)),
+    Row("cases:assign", _case_path("advisors/"), _expect(404, coordinator=302),
+        method="post", data=_assignment),
     Row("cases:consent", _case_path("consent/"), _expect(404, advisor=200)),
-    Row("cases:convert", _case_path("convert/", build=lambda p: _report(
-        p, kind=Kind.CONSULTATION)), _expect(404, advisor=200)),
+    Row("cases:consent", _case_path("consent/"), _expect(404, advisor=302), method="post",
+        data={"consent": "on", "statement_in_writing": "on"}),
+    Row("cases:convert", _case_path("convert/", build=_consultation),
+        _expect(404, advisor=200)),
+    Row("cases:convert", _case_path("convert/", build=_consultation),
+        _expect(404, advisor=302), method="post", data={"consent": "on"}),
     Row("cases:note_add", _case_path("notes/"), _expect(404, advisor=302, coordinator=403),
-        method="post"),
+        method="post", data={"body": "Matrix note"}),
     Row("cases:message_send", _case_path("messages/"),
-        _expect(404, advisor=302, coordinator=403), method="post"),
+        _expect(404, advisor=302, coordinator=403), method="post",
+        data={"body": "Matrix message"}),
     Row("cases:attachment_upload", _case_path("files/"),
-        _expect(404, advisor=302, coordinator=403), method="post"),
+        _expect(404, advisor=302, coordinator=403), method="post", data=_upload),
     Row("cases:attachment_download", _with_file, _expect(404, advisor=200)),
 ]
 
 # The admin holds nothing of the cases app: not even the system administrator finds it there.
 MATRIX += [
-    Row(ADMIN_CATCH_ALL, "/admin/cases/", {p: 404 if p == "superuser" else 302 for p in PERSONAS}),
+    Row(ADMIN_CATCH_ALL, "/admin/cases/", {p: 404 if p == "superuser" else 302 for p in PERSONAS},
+        method=method) for method in ("get", "post")
 ]
