@@ -8,7 +8,8 @@ one loud summary line; with ``CI=true`` a missing service fails the run before a
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -96,7 +97,10 @@ def _audit_trail_erased_before_flush(request: pytest.FixtureRequest):  # type: i
 
 @dataclass(frozen=True)
 class Personas:
-    """One user per role, plus the people the permission rules are about."""
+    """One user per role, plus the people the permission rules are about.
+
+    Reporters have no account; they are known by the receipt codes of the cases a test made
+    (``tests.matrix.remember`` notes them here, by case id)."""
 
     advisor: AbstractUser
     other_advisor: AbstractUser
@@ -106,6 +110,7 @@ class Personas:
     auditor: AbstractUser
     superuser: AbstractUser
     no_role: AbstractUser
+    receipt_codes: dict[Any, str] = field(default_factory=dict, repr=False)
 
 
 @pytest.fixture

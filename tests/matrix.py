@@ -6,12 +6,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from django.urls import Resolver404, resolve
 
 ANON = "anonymous"
+# Reporters have no account: a reporter persona is a browser signed in on /status/ with a
+# receipt code. REPORTER holds the code of the row's case (the case in its path, or a web report
+# made for the test when the path names none); OTHER_REPORTER the code of another case.
+REPORTER = "reporter"
+OTHER_REPORTER = "other_reporter"
+REPORTERS = (REPORTER, OTHER_REPORTER)
+# Nobody signed in to the staff workspace: every staff page sends them to sign in.
+SIGNED_OUT = (ANON, *REPORTERS)
 PERSONAS = (
     ANON,
+    REPORTER,
+    OTHER_REPORTER,
     "advisor",
     "other_advisor",
     "coordinator",
@@ -39,6 +50,66 @@ class Row:
         missing = set(PERSONAS) - set(self.expected)
         if missing:
             raise ValueError(f"matrix row {self.name} lacks personas {sorted(missing)}")
+
+
+def remember(personas: Any, registered: Any) -> Any:
+    """The case of a ``RegisteredCase``, its receipt code noted so that a reporter persona can
+    sign in with it. Every case a row builds must pass through here."""
+    personas.receipt_codes[registered.case.pk] = registered.receipt_code
+    return registered.case
+
+
+# On the reporter's own case only: the other reporter must never see it.
+THIS_CASE_MESSAGE = "Only the reporter of this case may read this message."
+
+
+def web_report(personas: Any, *, answered: bool = False) -> Any:
+    """A named report sent through the web form (its code needs no replacing); ``answered``:
+    assigned to the advisor persona, who has written to the reporter."""
+    from cases import services
+    from cases.choices import Channel, Kind, Population, ReporterRole
+
+    data = services.CaseInput(kind=Kind.REPORT, channel=Channel.NAMED,
+                              reporter_role=ReporterRole.AFFECTED,
+                              reporter_population=Population.STUDENT,
+                              narrative="Matrix web report", reporter_name="Web Reporter")
+    case = remember(personas, services.case_submit(data=data))
+    if answered:
+        services.case_assign(case_id=case.pk, actor=personas.coordinator,
+                             advisor_ids=[personas.advisor.pk])
+        services.message_send(case_id=case.pk, actor=personas.advisor, body=THIS_CASE_MESSAGE)
+    return case
+
+
+def case_in(path: str) -> UUID | None:
+    """The case a staff path is about, if any."""
+    try:
+        return resolve(urlsplit(path).path).kwargs.get("case_id")
+    except Resolver404:
+        return None
+
+
+def sign_in_reporter(client: Any, personas: Any, case_id: UUID) -> None:
+    """Sign in on /status/ as a reporter does: with the case's receipt code."""
+    code = personas.receipt_codes.get(case_id)
+    assert code, f"no receipt code known for case {case_id}: build it through matrix.remember"
+    response = client.post("/status/", {"code": code})
+    assert response.status_code == 302 and response["Location"] == "/status/case/", (
+        f"the receipt code of case {case_id} did not sign in: {response.status_code}")
+
+
+def sign_in_page(path: str, persona: str) -> str | None:
+    """Where a redirect must lead when ``persona`` lacks the session ``path`` needs (so that a
+    302 in the matrix means "sent to sign in", not "done, and sent on"); None when a redirect
+    may lead elsewhere."""
+    route = urlsplit(path).path
+    if route.startswith("/status/case/"):
+        return None if persona in REPORTERS else "/status/"
+    if route.startswith("/admin/") and route != "/admin/login/":
+        return None if persona == "superuser" else "/admin/login/"
+    if route.startswith("/staff/") and route not in ("/staff/login/", "/staff/logout/"):
+        return "/staff/login/" if persona in SIGNED_OUT else None
+    return None
 
 
 def resolve_route(row: Row, personas: Any) -> str:

@@ -2,7 +2,15 @@
 
 Every URL pattern of the project must appear here; a new URL that is not in the matrix fails
 the suite. Each app contributes its rows in ``tests/<app>/matrix.py`` as ``MATRIX``: a list of
-``Row``s; the rows below cover the foundation's own URLs.
+``Row``s; the rows below cover the foundation's own URLs. Besides the statuses, the matrix test
+itself checks, for every row and persona, that
+
+- the row's path reaches the view the row names (``check_route``);
+- a URL without a POST row refuses POST with 405 (``check_post_refused``);
+- a redirect of someone without the session a page needs leads to signing in;
+- a reporter persona sees only their own case.
+
+An app's matrix module that fails to import fails the suite (``app_rows``).
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ import importlib.util
 import pkgutil
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from django.contrib import admin
@@ -20,12 +29,21 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 import tests
 from tests.matrix import (
     ANON,
+    OTHER_REPORTER,
     PERSONAS,
+    REPORTER,
+    REPORTERS,
+    SIGNED_OUT,
+    THIS_CASE_MESSAGE,
     Row,
+    case_in,
     check_post_refused,
     check_route,
     resolve_data,
     resolve_route,
+    sign_in_page,
+    sign_in_reporter,
+    web_report,
 )
 
 FOUNDATION = [
@@ -34,10 +52,10 @@ FOUNDATION = [
     Row("set_language", "/i18n/setlang/", {p: 302 for p in PERSONAS}, method="post",
         data={"language": "nl", "next": "/"}),
     Row("accounts:login", "/staff/login/",
-        {p: (200 if p == ANON else 302) for p in PERSONAS}),
+        {p: (200 if p in SIGNED_OUT else 302) for p in PERSONAS}),
     # A failed sign-in is the form again; someone signed in already is sent on.
     Row("accounts:login", "/staff/login/",
-        {p: (200 if p == ANON else 302) for p in PERSONAS}, method="post",
+        {p: (200 if p in SIGNED_OUT else 302) for p in PERSONAS}, method="post",
         data={"username": "nobody", "password": "wrong", "otp_token": "123456"}),
     Row("accounts:logout", "/staff/logout/", {p: 302 for p in PERSONAS}, method="post"),
     # The admin is for the system administrator only; everyone else is sent to sign in.
@@ -126,16 +144,36 @@ def test_every_url_is_in_the_matrix() -> None:
 def test_permission_matrix(row: Row, persona: str, client, personas) -> None:  # type: ignore[no-untyped-def]
     from tests.factories import sign_in_verified
 
-    if persona != ANON:
-        sign_in_verified(client, getattr(personas, persona))
     path = resolve_route(row, personas)
     check_route(row, path)
+    if persona in REPORTERS:
+        # The row's case: the one in its path, or else a report the reporter persona made.
+        this_case = case_in(path) or web_report(personas, answered=True).pk
+        sign_in_reporter(client, personas, this_case if persona == REPORTER
+                         else web_report(personas).pk)
+    elif persona != ANON:
+        sign_in_verified(client, getattr(personas, persona))
     response = getattr(client, row.method)(path, resolve_data(row, personas))
     assert response.status_code == row.expected[persona], (
         f"{persona} {row.method.upper()} {path}: {response.status_code}"
     )
+    target = sign_in_page(path, persona)
+    if response.status_code == 302 and target is not None:
+        assert response["Location"].startswith(target), (
+            f"{persona} {row.method.upper()} {path}: sent to {response['Location']}, "
+            f"not to sign in at {target}")
+    if persona in REPORTERS:
+        _shows_only_the_reporters_own_case(response, persona)
     if row.method == "get" and row.name not in POSTED:
         check_post_refused(client, row.name, path, persona)
+
+
+def _shows_only_the_reporters_own_case(response: Any, persona: str) -> None:
+    body = response.content.decode(errors="replace")
+    if persona == OTHER_REPORTER:
+        assert THIS_CASE_MESSAGE not in body, "another case's message reached this reporter"
+    elif "intake/status.html" in {t.name for t in response.templates}:
+        assert THIS_CASE_MESSAGE in body, "the reporter's status page is not their own case"
 
 
 # --- the guards themselves bite ---------------------------------------------------------------

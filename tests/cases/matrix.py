@@ -3,7 +3,8 @@
 Each object row builds its case through the services, as the office would: a report handled
 by the ``advisor`` persona, or one referred to the Misconduct Complaints Committee. Everyone
 who may not see a case gets the same 404 as for a case that does not exist; a coordinator sees
-metadata (200) but is refused content actions (403); anonymous visitors are sent to sign in.
+metadata (200) but is refused content actions (403); anonymous visitors and reporters, the
+reporter of the case included, are sent to sign in.
 """
 
 from __future__ import annotations
@@ -16,14 +17,16 @@ from cases import services
 from cases.choices import Affiliation, Channel, Committee, Kind, Population, ReceivedVia
 from cases.choices import ReporterRole as Role
 from cases.models import Case
-from tests.matrix import ADMIN_CATCH_ALL, ANON, PERSONAS, Row
+from tests.matrix import ADMIN_CATCH_ALL, PERSONAS, SIGNED_OUT, Row, remember
 
-STAFF = [p for p in PERSONAS if p != ANON]
+STAFF = [p for p in PERSONAS if p not in SIGNED_OUT]
 
 
 def _expect(default: int, **by_persona: int) -> dict[str, int]:
+    """``default`` for every member of staff unless named; anonymous visitors and reporters
+    (even the reporter of the very case) are sent to sign in."""
     expected = {p: default for p in STAFF}
-    expected[ANON] = 302
+    expected.update({p: 302 for p in SIGNED_OUT})
     expected.update(by_persona)
     return expected
 
@@ -35,7 +38,7 @@ def _report(personas: Any, *, kind: str = Kind.REPORT) -> Case:
         reporter_role=Role.AFFECTED, reporter_population=Population.STAFF,
         accused_affiliation=Affiliation.UMC_STAFF, narrative="Matrix narrative",
         reporter_name="Matrix Reporter", statement_in_writing=True)
-    return services.case_register(actor=personas.advisor, data=data).case
+    return remember(personas, services.case_register(actor=personas.advisor, data=data))
 
 
 def _referred(personas: Any) -> Case:
