@@ -100,39 +100,49 @@ MATRIX = [
 ]
 
 # One case, handled by the advisor: the advisor reads it, the coordinator sees its metadata.
+# Every action on it gives the answer its service gives (access.require): 404 for whoever may
+# not see the case, 403 for whoever sees it but may not take this action (the coordinator
+# for the advisor's work, the advisor for the committee's), 404 for a coordinator's action
+# (assignment) to everyone else.
 MATRIX += [
     Row("cases:detail", _case_path(), _expect(404, advisor=200, coordinator=200)),
     Row("cases:detail", _case_path(build=_referred),
         _expect(404, advisor=200, coordinator=200, misconduct_committee=200)),
     Row("cases:transition", _case_path("do/acknowledge/"),
-        # The coordinator is not offered the advisor's steps: back to the case page.
-        _expect(404, advisor=200, coordinator=302)),
-    Row("cases:transition", _case_path("do/accept/", build=_referred),
-        _expect(404, advisor=302, coordinator=302, misconduct_committee=200)),
+        _expect(404, advisor=200, coordinator=403)),
     Row("cases:transition", _case_path("do/acknowledge/"),
-        _expect(404, advisor=302, coordinator=302), method="post"),
+        _expect(404, advisor=302, coordinator=403), method="post"),
     Row("cases:transition", _case_path("do/accept/", build=_referred),
-        _expect(404, advisor=302, coordinator=302, misconduct_committee=302), method="post"),
+        _expect(404, advisor=403, coordinator=403, misconduct_committee=200)),
+    Row("cases:transition", _case_path("do/accept/", build=_referred),
+        _expect(404, advisor=403, coordinator=403, misconduct_committee=302), method="post"),
+    # The advisor's own step, but not from this state: back to the case page, which says so.
+    Row("cases:transition", _case_path("do/close/"), _expect(404, advisor=302, coordinator=403)),
     Row("cases:transition", _case_path("do/no-such-step/"), _expect(404)),
     Row("cases:transition", _case_path("do/no-such-step/"), _expect(404), method="post"),
     Row("cases:assign", _case_path("advisors/"), _expect(404, coordinator=200)),
     Row("cases:assign", _case_path("advisors/"), _expect(404, coordinator=302),
         method="post", data=_assignment),
-    Row("cases:consent", _case_path("consent/"), _expect(404, advisor=200)),
-    Row("cases:consent", _case_path("consent/"), _expect(404, advisor=302), method="post",
-        data={"consent": "on", "statement_in_writing": "on"}),
+    Row("cases:consent", _case_path("consent/"), _expect(404, advisor=200, coordinator=403)),
+    Row("cases:consent", _case_path("consent/"), _expect(404, advisor=302, coordinator=403),
+        method="post", data={"consent": "on", "statement_in_writing": "on"}),
+    Row("cases:consent", _case_path("consent/", build=_referred),
+        _expect(404, advisor=200, coordinator=403, misconduct_committee=403)),
     Row("cases:convert", _case_path("convert/", build=_consultation),
-        _expect(404, advisor=200)),
+        _expect(404, advisor=200, coordinator=403)),
     Row("cases:convert", _case_path("convert/", build=_consultation),
-        _expect(404, advisor=302), method="post", data={"consent": "on"}),
+        _expect(404, advisor=302, coordinator=403), method="post", data={"consent": "on"}),
     Row("cases:note_add", _case_path("notes/"), _expect(404, advisor=302, coordinator=403),
         method="post", data={"body": "Matrix note"}),
+    Row("cases:note_add", _case_path("notes/", build=_referred),
+        _expect(404, advisor=302, coordinator=403, misconduct_committee=403), method="post",
+        data={"body": "Matrix note"}),
     Row("cases:message_send", _case_path("messages/"),
         _expect(404, advisor=302, coordinator=403), method="post",
         data={"body": "Matrix message"}),
     Row("cases:attachment_upload", _case_path("files/"),
         _expect(404, advisor=302, coordinator=403), method="post", data=_upload),
-    Row("cases:attachment_download", _with_file, _expect(404, advisor=200)),
+    Row("cases:attachment_download", _with_file, _expect(404, advisor=200, coordinator=403)),
 ]
 
 # The admin holds nothing of the cases app: not even the system administrator finds it there.
