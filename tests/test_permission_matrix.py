@@ -176,6 +176,123 @@ def _shows_only_the_reporters_own_case(response: Any, persona: str) -> None:
         assert THIS_CASE_MESSAGE in body, "the reporter's status page is not their own case"
 
 
+# --- one persona, one case: the same answer from every case page -----------------------------
+
+# What each case page does, in access.require's terms: the per-case permission it needs, None
+# for a coordinator's action, SEE for showing the case (which coordinators may, without its
+# content). A transition needs what its spec says. A new case URL must be added here.
+SEE = "see"
+CASE_PAGES: dict[str, str | None] = {
+    "cases:detail": SEE,
+    "cases:assign": None,
+    "cases:consent": "handle_case",
+    "cases:convert": "handle_case",
+    "cases:note_add": "handle_case",
+    "cases:message_send": "handle_case",
+    "cases:attachment_upload": "handle_case",
+    "cases:attachment_download": "view_case",
+    "cases:transition": "(the transition's own)",
+}
+
+
+def _case_routes() -> list[tuple[str, set[str]]]:
+    """Every URL of the project that is about one case: its name and its parameters."""
+    routes: list[tuple[str, set[str]]] = []
+
+    def walk(patterns: list, prefix: str) -> None:  # type: ignore[type-arg]
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace != "admin":
+                    walk(pattern.url_patterns,
+                         f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix)
+            elif "case_id" in pattern.pattern.converters:
+                routes.append((prefix + pattern.name, set(pattern.pattern.converters)))
+
+    walk(get_resolver().url_patterns, "")
+    return routes
+
+
+def _case_pages(case: Any, attachment: Any) -> list[tuple[str, str, str | None]]:
+    """(name, path, what access.require is asked) for every case URL, for one case."""
+    from cases.transitions import SPECS
+
+    pages = []
+    for name, params in _case_routes():
+        assert name in CASE_PAGES, f"{name} is about a case: say in CASE_PAGES what it does"
+        unknown = params - {"case_id", "attachment_id", "action"}
+        assert not unknown, f"{name}: teach this test about {sorted(unknown)}"
+        kwargs = {"case_id": case.pk, "attachment_id": attachment.pk}
+        if "action" in params:
+            pages += [(name, reverse(name, kwargs={"case_id": case.pk, "action": slug}),
+                       spec.codename) for slug, spec in SPECS.items()]
+        else:
+            pages.append((name, reverse(name, kwargs={k: kwargs[k] for k in params}),
+                          CASE_PAGES[name]))
+    return pages
+
+
+def _refusal(user: Any, codename: str | None, case: Any) -> int | None:
+    """What the services answer ``user`` for this action on this case: 404, 403 or None."""
+    from cases import access, selectors
+    from cases.exceptions import CaseNotFound, NotPermitted
+
+    try:
+        if codename == SEE:
+            selectors.case_overview(actor=user, case_id=case.pk)
+        else:
+            access.require(user, codename, case)
+    except CaseNotFound:
+        return 404
+    except NotPermitted:
+        return 403
+    return None
+
+
+@pytest.mark.parametrize("build", ["report", "referred"])
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_persona_gets_the_same_answer_for_a_case_from_every_page(
+        persona: str, build: str, client, personas) -> None:  # type: ignore[no-untyped-def]
+    """For one case, every case page (GET and POST) refuses a persona exactly as the services
+    do: whoever may not see the case gets 404 everywhere, never a 403 that would tell the case
+    exists; whoever sees it but may not take an action gets 403 for it; a page nobody refuses
+    opens. Anonymous visitors and reporters (even this case's) are sent to sign in."""
+    from cases import services
+    from tests.cases import matrix as cases_matrix
+    from tests.factories import sign_in_verified
+
+    case = getattr(cases_matrix, build)(personas)
+    attachment = services.attachment_add(case_id=case.pk, actor=personas.advisor,
+                                         filename="statement.txt", content=b"matrix file")
+    if persona in REPORTERS:
+        sign_in_reporter(client, personas, case.pk if persona == REPORTER
+                         else web_report(personas).pk)
+    elif persona != ANON:
+        sign_in_verified(client, getattr(personas, persona))
+    user = getattr(personas, persona, None)
+    sees = persona not in SIGNED_OUT and _refusal(user, SEE, case) is None
+    answers: dict[str, int] = {}
+    for name, path, codename in _case_pages(case, attachment):
+        refusal = 302 if persona in SIGNED_OUT else _refusal(user, codename, case)
+        # Only refused requests are POSTed: an allowed one would change the case.
+        for method in ("get", "post") if refusal else ("get",):
+            status = getattr(client, method)(path).status_code
+            if status == 405:  # the page does not take this method; it says nothing
+                continue
+            answers[f"{method.upper()} {path}"] = status
+            if refusal:
+                assert status == refusal, (
+                    f"{persona} {method.upper()} {path} ({name}): {status}, but the service "
+                    f"answers {refusal}")
+            else:
+                assert status not in (403, 404), (
+                    f"{persona} GET {path} ({name}): {status}, but the service allows it")
+    assert len(answers) >= len(CASE_PAGES), "every case page answered at least once"
+    if persona not in SIGNED_OUT and not sees:
+        assert set(answers.values()) == {404}, (
+            f"{persona} may not see the case, yet: "
+            f"{ {k: v for k, v in answers.items() if v != 404} }")
+
+
 # --- the guards themselves bite ---------------------------------------------------------------
 
 

@@ -31,7 +31,7 @@ def _expect(default: int, **by_persona: int) -> dict[str, int]:
     return expected
 
 
-def _report(personas: Any, *, kind: str = Kind.REPORT) -> Case:
+def report(personas: Any, *, kind: str = Kind.REPORT) -> Case:
     """A named report registered (and so handled) by the advisor persona."""
     data = services.CaseInput(
         kind=kind, channel=Channel.NAMED, received_via=ReceivedVia.PHONE,
@@ -41,8 +41,8 @@ def _report(personas: Any, *, kind: str = Kind.REPORT) -> Case:
     return remember(personas, services.case_register(actor=personas.advisor, data=data))
 
 
-def _referred(personas: Any) -> Case:
-    case = _report(personas)
+def referred(personas: Any) -> Case:
+    case = report(personas)
     advisor = personas.advisor
     services.case_acknowledge(case_id=case.pk, actor=advisor)
     services.case_start(case_id=case.pk, actor=advisor)
@@ -51,18 +51,18 @@ def _referred(personas: Any) -> Case:
 
 
 def _with_file(personas: Any) -> str:
-    case = _report(personas)
+    case = report(personas)
     attachment = services.attachment_add(case_id=case.pk, actor=personas.advisor,
                                          filename="statement.txt", content=b"matrix file")
     return f"/staff/cases/{case.pk}/files/{attachment.pk}/"
 
 
-def _case_path(suffix: str = "", *, build: Any = _report) -> Any:
+def _case_path(suffix: str = "", *, build: Any = report) -> Any:
     return lambda personas: f"/staff/cases/{build(personas).pk}/{suffix}"
 
 
 def _consultation(personas: Any) -> Case:
-    return _report(personas, kind=Kind.CONSULTATION)
+    return report(personas, kind=Kind.CONSULTATION)
 
 
 # POST rows send what a person allowed to act would send, so that an allowed persona reaches
@@ -106,15 +106,15 @@ MATRIX = [
 # (assignment) to everyone else.
 MATRIX += [
     Row("cases:detail", _case_path(), _expect(404, advisor=200, coordinator=200)),
-    Row("cases:detail", _case_path(build=_referred),
+    Row("cases:detail", _case_path(build=referred),
         _expect(404, advisor=200, coordinator=200, misconduct_committee=200)),
     Row("cases:transition", _case_path("do/acknowledge/"),
         _expect(404, advisor=200, coordinator=403)),
     Row("cases:transition", _case_path("do/acknowledge/"),
         _expect(404, advisor=302, coordinator=403), method="post"),
-    Row("cases:transition", _case_path("do/accept/", build=_referred),
+    Row("cases:transition", _case_path("do/accept/", build=referred),
         _expect(404, advisor=403, coordinator=403, misconduct_committee=200)),
-    Row("cases:transition", _case_path("do/accept/", build=_referred),
+    Row("cases:transition", _case_path("do/accept/", build=referred),
         _expect(404, advisor=403, coordinator=403, misconduct_committee=302), method="post"),
     # The advisor's own step, but not from this state: back to the case page, which says so.
     Row("cases:transition", _case_path("do/close/"), _expect(404, advisor=302, coordinator=403)),
@@ -126,7 +126,7 @@ MATRIX += [
     Row("cases:consent", _case_path("consent/"), _expect(404, advisor=200, coordinator=403)),
     Row("cases:consent", _case_path("consent/"), _expect(404, advisor=302, coordinator=403),
         method="post", data={"consent": "on", "statement_in_writing": "on"}),
-    Row("cases:consent", _case_path("consent/", build=_referred),
+    Row("cases:consent", _case_path("consent/", build=referred),
         _expect(404, advisor=200, coordinator=403, misconduct_committee=403)),
     Row("cases:convert", _case_path("convert/", build=_consultation),
         _expect(404, advisor=200, coordinator=403)),
@@ -134,7 +134,7 @@ MATRIX += [
         _expect(404, advisor=302, coordinator=403), method="post", data={"consent": "on"}),
     Row("cases:note_add", _case_path("notes/"), _expect(404, advisor=302, coordinator=403),
         method="post", data={"body": "Matrix note"}),
-    Row("cases:note_add", _case_path("notes/", build=_referred),
+    Row("cases:note_add", _case_path("notes/", build=referred),
         _expect(404, advisor=302, coordinator=403, misconduct_committee=403), method="post",
         data={"body": "Matrix note"}),
     Row("cases:message_send", _case_path("messages/"),
