@@ -275,7 +275,8 @@ def test_a_persona_gets_the_same_answer_for_a_case_from_every_page(
         refusal = 302 if persona in SIGNED_OUT else _refusal(user, codename, case)
         # Only refused requests are POSTed: an allowed one would change the case.
         for method in ("get", "post") if refusal else ("get",):
-            status = getattr(client, method)(path).status_code
+            response = getattr(client, method)(path)
+            status = response.status_code
             if status == 405:  # the page does not take this method; it says nothing
                 continue
             answers[f"{method.upper()} {path}"] = status
@@ -283,6 +284,7 @@ def test_a_persona_gets_the_same_answer_for_a_case_from_every_page(
                 assert status == refusal, (
                     f"{persona} {method.upper()} {path} ({name}): {status}, but the service "
                     f"answers {refusal}")
+                _says_nothing_of_the_case(response, case)
             else:
                 assert status not in (403, 404), (
                     f"{persona} GET {path} ({name}): {status}, but the service allows it")
@@ -291,6 +293,15 @@ def test_a_persona_gets_the_same_answer_for_a_case_from_every_page(
         assert set(answers.values()) == {404}, (
             f"{persona} may not see the case, yet: "
             f"{ {k: v for k, v in answers.items() if v != 404} }")
+
+
+def _says_nothing_of_the_case(response: Any, case: Any) -> None:
+    """A refusal is the plain error page: nothing of the case, its code or the error's own
+    words (which name the role and the case's state)."""
+    body = response.content.decode(errors="replace")
+    for secret in (str(case.pk), case.reference, "Matrix narrative", "Matrix Reporter",
+                   "metadata only", "in your role", "statement.txt"):
+        assert secret not in body, f"a refusal shows {secret!r}"
 
 
 # --- the guards themselves bite ---------------------------------------------------------------
