@@ -66,6 +66,7 @@ THIS_CASE_MESSAGE = "Only the reporter of this case may read this message."
 def web_report(personas: Any, *, answered: bool = False) -> Any:
     """A named report sent through the web form (its code needs no replacing); ``answered``:
     assigned to the advisor persona, who has written to the reporter."""
+    # Imported here: the rest of this module is plain data and needs no app.
     from cases import services
     from cases.choices import Channel, Kind, Population, ReporterRole
 

@@ -205,8 +205,8 @@ def _case_routes() -> list[tuple[str, set[str]]]:
                 if pattern.namespace != "admin":
                     walk(pattern.url_patterns,
                          f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix)
-            elif "case_id" in pattern.pattern.converters:
-                routes.append((prefix + pattern.name, set(pattern.pattern.converters)))
+            elif "case_id" in (params := set(pattern.pattern.regex.groupindex)):
+                routes.append((prefix + pattern.name, params))
 
     walk(get_resolver().url_patterns, "")
     return routes
@@ -217,7 +217,9 @@ def _case_pages(case: Any, attachment: Any) -> list[tuple[str, str, str | None]]
     from cases.transitions import SPECS
 
     pages = []
-    for name, params in _case_routes():
+    routes = _case_routes()
+    assert {name for name, _params in routes} == set(CASE_PAGES), "CASE_PAGES is out of date"
+    for name, params in routes:
         assert name in CASE_PAGES, f"{name} is about a case: say in CASE_PAGES what it does"
         unknown = params - {"case_id", "attachment_id", "action"}
         assert not unknown, f"{name}: teach this test about {sorted(unknown)}"
