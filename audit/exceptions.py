@@ -1,9 +1,12 @@
-"""Errors of the audit app. They signal programming mistakes in callers, not user errors."""
+"""Errors of the audit app. They signal programming mistakes in callers, not user errors, so
+they keep the base's status 500: logged in full, answered with the generic error page."""
 
 from __future__ import annotations
 
+from core.exceptions import ApplicationError
 
-class AuditError(Exception):
+
+class AuditError(ApplicationError):
     """Base class for every audit error."""
 
 

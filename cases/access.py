@@ -22,7 +22,7 @@ from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 from accounts.models import User
 from accounts.roles import Role, has_role
 from cases.choices import Committee
-from cases.exceptions import NotPermitted
+from cases.exceptions import CaseNotFound, NotPermitted
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 
 VIEW = "view_case"  # read the case's content
@@ -128,20 +128,22 @@ def require(user: User | AnonymousUser, codename: str | None, case: Case) -> fro
     """Refuse unless ``user`` may act on ``case`` with ``codename`` (``None``: a coordinator's
     action, decided by role); return the per-case permissions they hold.
 
-    A case they may not read is ``Case.DoesNotExist``, exactly like one that does not exist;
-    one they may see but not act on this way is ``NotPermitted``. Services ask this under
+    A case they may not read is ``CaseNotFound`` (404), exactly like one that does not exist;
+    one they may see but not act on this way is ``NotPermitted`` (403). A coordinator's
+    action is ``CaseNotFound`` for everyone else, even for someone who reads the case: it is
+    refused by role, like a page that does not exist for them. Services ask this under
     their row lock, views before they read a form, so both give the same answer.
     """
     if codename is None:
         if not is_coordinator(user):
-            raise Case.DoesNotExist
+            raise CaseNotFound
         return frozenset()
     granted = case_permissions(user, case)
     if VIEW not in granted:
         if is_coordinator(user):
             raise NotPermitted(_("Coordinators see this case's metadata only; its advisor "
                                  "handles it."))
-        raise Case.DoesNotExist
+        raise CaseNotFound
     if codename not in granted:
         raise NotPermitted(_("You cannot do this in your role on this case."))
     return granted

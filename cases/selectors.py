@@ -1,6 +1,6 @@
 """Reads for the staff workspace: permission-filtered, constant in queries, keyset-paginated.
 
-A case someone may not see raises ``Case.DoesNotExist``, exactly like one that does not exist.
+A case someone may not see raises ``CaseNotFound``, exactly like one that does not exist.
 Lists load only the plain columns they show (no ciphertext, so nothing is decrypted) and
 paginate by (received_at, id), never by OFFSET.
 """
@@ -25,6 +25,7 @@ from audit import actions
 from audit.models import AuditEvent
 from cases import access
 from cases.choices import OPEN_STATES, Channel, Kind, State
+from cases.exceptions import CaseNotFound
 from cases.models import (
     Case,
     CaseAssignment,
@@ -283,15 +284,23 @@ class CaseDetail:
                 and self.case.channel == Channel.NAMED)
 
 
+def _case(case_id: UUID, queryset: QuerySet[Case] | None = None) -> Case:
+    """The case, or ``CaseNotFound``: the same error as for a case the actor may not see."""
+    case = (Case.objects.all() if queryset is None else queryset).filter(pk=case_id).first()
+    if case is None:
+        raise CaseNotFound
+    return case
+
+
 def case_overview(*, actor: User, case_id: UUID) -> CaseDetail:
     """The case with the actor's permissions, its advisors and the steps it offers them —
     what a confirmation or assignment page needs; no timeline and no content.
-    ``Case.DoesNotExist`` when the actor may not see the case."""
-    case = Case.objects.select_related("registered_by").get(pk=case_id)
+    ``CaseNotFound`` when the actor may not see the case."""
+    case = _case(case_id, Case.objects.select_related("registered_by"))
     permissions = access.case_permissions(actor, case)
     coordinator = access.is_coordinator(actor)
     if access.VIEW not in permissions and not coordinator:
-        raise Case.DoesNotExist
+        raise CaseNotFound
     advisors = [a.advisor for a in CaseAssignment.objects.filter(case=case).select_related(
         "advisor").order_by("assigned_at", "id")]
     return CaseDetail(
@@ -302,7 +311,7 @@ def case_overview(*, actor: User, case_id: UUID) -> CaseDetail:
 
 def case_detail(*, actor: User, case_id: UUID) -> CaseDetail:
     """The case page's data: the overview, the timeline and, for those who may read it, the
-    content. ``Case.DoesNotExist`` when the actor may not see the case."""
+    content. ``CaseNotFound`` when the actor may not see the case."""
     detail = case_overview(actor=actor, case_id=case_id)
     case = detail.case
     detail = replace(detail, timeline=case_timeline(case))
@@ -344,19 +353,38 @@ def case_timeline(case: Case, *, size: int = TIMELINE_SIZE) -> list[TimelineEntr
     return [TimelineEntry(e, names.get(e.actor_id, "")) for e in events]
 
 
-def case_for_action(*, actor: User, case_id: UUID, codename: str) -> Case:
+def case_for_action(*, actor: User, case_id: UUID, codename: str | None) -> Case:
     """The case if ``actor`` may act on it with ``codename`` (see ``access.require``): lets a
     view refuse before it reads a form, with the answer the service would give."""
-    case = Case.objects.get(pk=case_id)
+    case = _case(case_id)
     access.require(actor, codename, case)
     return case
 
 
+def case_overview_for_action(*, actor: User, case_id: UUID,
+                             codename: str | None) -> CaseDetail:
+    """``case_overview`` for a page that acts on the case with ``codename``: refused, before
+    any form is read, exactly as the service would refuse (``access.require``)."""
+    detail = case_overview(actor=actor, case_id=case_id)
+    access.require(actor, codename, detail.case)
+    return detail
+
+
 def attachment_for_download(*, actor: User, case_id: UUID, attachment_id: UUID
                             ) -> CaseAttachment:
-    """One file of a case the actor may read (its content loaded), or ``DoesNotExist``."""
-    case = access.cases_visible_to(actor).exclude(state=State.DESTROYED).get(pk=case_id)
-    return CaseAttachment.objects.select_related("case").get(pk=attachment_id, case=case)
+    """One file of a case the actor may read (its content loaded). ``CaseNotFound`` for a
+    case they may not see, a destroyed one or a file that is not the case's; ``NotPermitted``
+    for a coordinator who sees only the case's metadata. The case is checked before the file
+    is looked for, so a refusal says nothing about which files exist."""
+    case = _case(case_id)
+    access.require(actor, access.VIEW, case)
+    if case.state == State.DESTROYED:
+        raise CaseNotFound
+    attachment = CaseAttachment.objects.select_related("case").filter(
+        pk=attachment_id, case=case).first()
+    if attachment is None:
+        raise CaseNotFound
+    return attachment
 
 
 def assignable_advisors() -> list[Any]:

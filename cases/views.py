@@ -1,20 +1,21 @@
 """The advisor's workspace under /staff/: thin views over cases.selectors and cases.services.
 
-A case the person may not see is a 404, like one that does not exist. A transition a colleague
-made a moment earlier is a message on the case page, never an error page.
+A case the person may not see is a 404, like one that does not exist; an action on a case
+they see but may not take is a 403. Both are the services' own errors (``CaseNotFound``,
+``NotPermitted``), turned into pages by ``config.errors`` and never caught here: every page
+gives the answer the service would give. A transition a colleague made a moment earlier is
+a message on the case page, never an error page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,7 +27,6 @@ from cases import access, selectors, services
 from cases.exceptions import (
     InvalidCaseInput,
     InvalidTransitionInput,
-    NotPermitted,
     TransitionUnavailable,
 )
 from cases.forms import (
@@ -40,10 +40,7 @@ from cases.forms import (
     RegisterCaseForm,
     TransitionForm,
 )
-from cases.models import Case, CaseAttachment
 from cases.transitions import SPECS
-
-View = Callable[..., HttpResponse]
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -51,24 +48,10 @@ def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def case_errors(view: View) -> View:
-    """Turn the services' refusals into what a person can act on: 404 for a case they may
-    not see, 403 for an action outside their role, and a message on the case page when the
-    case has moved on (a colleague acted first, or a rule does not hold)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, case_id: UUID, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, case_id=case_id, **kwargs)
-        except (Case.DoesNotExist, CaseAttachment.DoesNotExist):
-            raise Http404 from None
-        except NotPermitted as refused:
-            raise PermissionDenied(str(refused)) from None
-        except TransitionUnavailable as unavailable:
-            messages.error(request, str(unavailable))
-            return redirect("cases:detail", case_id=case_id)
-
-    return wrapper
+def _moved_on(request: HttpRequest, case_id: UUID, reason: str) -> HttpResponse:
+    """Back to the case page, which shows where the case stands now, with the reason."""
+    messages.error(request, reason)
+    return redirect("cases:detail", case_id=case_id)
 
 
 @require_GET
@@ -115,7 +98,6 @@ def case_register(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @verified_staff_required
-@case_errors
 def case_detail(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
     detail = selectors.case_detail(actor=request.user, case_id=case_id)
     services.case_viewed(case=detail.case, actor=request.user)
@@ -129,16 +111,17 @@ def case_detail(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @verified_staff_required
-@case_errors
 def case_transition(request: HttpRequest, *, case_id: UUID, action: str) -> HttpResponse:
     spec = SPECS.get(action)
     if spec is None:
         raise Http404
-    detail = selectors.case_overview(actor=request.user, case_id=case_id)
+    detail = selectors.case_overview_for_action(actor=request.user, case_id=case_id,
+                                                codename=spec.codename)
     offered = {a.spec.slug: a for a in detail.actions}
     if action not in offered:
-        raise TransitionUnavailable(
-            _("This step is not available for this case now: it is “%(state)s”.")
+        # Their step, but not from the state the case is in (now).
+        return _moved_on(request, case_id, _(
+            "This step is not available for this case now: it is “%(state)s”.")
             % {"state": detail.case.get_state_display()})
     form = TransitionForm(_posted(request), case=detail.case, fields=spec.fields)
     if request.method == "POST" and form.is_valid():
@@ -147,6 +130,8 @@ def case_transition(request: HttpRequest, *, case_id: UUID, action: str) -> Http
             perform(case_id=case_id, actor=request.user, **form.cleaned_data)
         except InvalidTransitionInput as invalid:
             form.add_error(None, str(invalid))
+        except TransitionUnavailable as unavailable:  # a colleague was quicker
+            return _moved_on(request, case_id, str(unavailable))
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": spec.label})
             return redirect("cases:detail", case_id=case_id)
@@ -156,11 +141,9 @@ def case_transition(request: HttpRequest, *, case_id: UUID, action: str) -> Http
 
 @require_http_methods(["GET", "POST"])
 @verified_staff_required
-@case_errors
 def case_assign(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
-    if not access.is_coordinator(request.user):
-        raise Http404
-    detail = selectors.case_overview(actor=request.user, case_id=case_id)
+    detail = selectors.case_overview_for_action(actor=request.user, case_id=case_id,
+                                                codename=None)
     # The advisor the reporter asked not to have is not even offered (the service refuses it).
     unwanted = detail.case.unwanted_advisor_id
     advisors = [a for a in selectors.assignable_advisors() if a.pk != unwanted]
@@ -170,8 +153,8 @@ def case_assign(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
         try:
             services.case_assign(case_id=case_id, actor=request.user,
                                  advisor_ids=form.advisor_ids())
-        except InvalidCaseInput as invalid:
-            form.add_error(None, str(invalid))
+        except (InvalidCaseInput, TransitionUnavailable) as refused:
+            form.add_error(None, str(refused))
         else:
             messages.success(request, _("The advisors of this case have been updated."))
             return redirect("cases:detail", case_id=case_id)
@@ -181,19 +164,17 @@ def case_assign(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @verified_staff_required
-@case_errors
 def case_consent(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
-    detail = selectors.case_overview(actor=request.user, case_id=case_id)
-    if not detail.can_handle:
-        raise Http404
+    detail = selectors.case_overview_for_action(actor=request.user, case_id=case_id,
+                                                codename=access.HANDLE)
     form = ConsentForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.case_record_consent(
                 case_id=case_id, actor=request.user,
                 statement_in_writing=form.cleaned_data["statement_in_writing"])
-        except InvalidCaseInput as invalid:
-            form.add_error(None, str(invalid))
+        except (InvalidCaseInput, TransitionUnavailable) as refused:
+            form.add_error(None, str(refused))
         else:
             messages.success(request, _("The reporter's consent has been recorded."))
             return redirect("cases:detail", case_id=case_id)
@@ -202,17 +183,15 @@ def case_consent(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @verified_staff_required
-@case_errors
 def case_convert(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
-    detail = selectors.case_overview(actor=request.user, case_id=case_id)
-    if not detail.can_handle:
-        raise Http404
+    detail = selectors.case_overview_for_action(actor=request.user, case_id=case_id,
+                                                codename=access.HANDLE)
     form = ConvertForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.case_convert_to_report(case_id=case_id, actor=request.user)
-        except InvalidCaseInput as invalid:
-            form.add_error(None, str(invalid))
+        except (InvalidCaseInput, TransitionUnavailable) as refused:
+            form.add_error(None, str(refused))
         else:
             messages.success(request, _("The consultation is now a report."))
             return redirect("cases:detail", case_id=case_id)
@@ -230,8 +209,8 @@ def _post_to_case(request: HttpRequest, case_id: UUID, form: Any,
         return redirect("cases:detail", case_id=case_id)
     try:
         perform()
-    except InvalidCaseInput as invalid:
-        messages.error(request, str(invalid))
+    except (InvalidCaseInput, TransitionUnavailable) as refused:
+        messages.error(request, str(refused))
     else:
         messages.success(request, done)
     return redirect("cases:detail", case_id=case_id)
@@ -239,7 +218,6 @@ def _post_to_case(request: HttpRequest, case_id: UUID, form: Any,
 
 @require_POST
 @verified_staff_required
-@case_errors
 def note_add(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
     selectors.case_for_action(actor=request.user, case_id=case_id, codename=access.HANDLE)
     form = NoteForm(request.POST)
@@ -250,7 +228,6 @@ def note_add(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
 
 @require_POST
 @verified_staff_required
-@case_errors
 def message_send(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
     selectors.case_for_action(actor=request.user, case_id=case_id, codename=access.HANDLE)
     form = MessageForm(request.POST)
@@ -261,7 +238,6 @@ def message_send(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
 
 @require_POST
 @verified_staff_required
-@case_errors
 def attachment_upload(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
     selectors.case_for_action(actor=request.user, case_id=case_id, codename=access.HANDLE)
     form = AttachmentForm(request.POST, request.FILES)
@@ -277,7 +253,6 @@ def attachment_upload(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
 
 @require_GET
 @verified_staff_required
-@case_errors
 def attachment_download(request: HttpRequest, *, case_id: UUID,
                         attachment_id: UUID) -> HttpResponse:
     attachment = selectors.attachment_for_download(actor=request.user, case_id=case_id,

@@ -95,8 +95,9 @@ def _intake_form(request: HttpRequest, form_class: type[ReportForm] | type[TalkF
                 submission_token=form.cleaned_data["submission"],
                 unwanted_advisor_id=form.cleaned_data["unwanted_advisor"])
         except AlreadySubmitted as error:
+            # Its own page, not the generic one: it tells a reporter what to do next.
             return render(request, "intake/already_sent.html", {"message": str(error)},
-                          status=409)
+                          status=error.status_code)
         except InvalidCaseInput as error:
             form.add_error(None, str(error))
         else:

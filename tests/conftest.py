@@ -8,8 +8,9 @@ one loud summary line; with ``CI=true`` a missing service fails the run before a
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -100,7 +101,10 @@ def _audit_trail_erased_before_flush(request: pytest.FixtureRequest):  # type: i
 
 @dataclass(frozen=True)
 class Personas:
-    """One user per role, plus the people the permission rules are about."""
+    """One user per role, plus the people the permission rules are about.
+
+    Reporters have no account; they are known by the receipt codes of the cases a test made
+    (``tests.matrix.remember`` notes them here, by case id)."""
 
     advisor: AbstractUser
     other_advisor: AbstractUser
@@ -110,6 +114,7 @@ class Personas:
     auditor: AbstractUser
     superuser: AbstractUser
     no_role: AbstractUser
+    receipt_codes: dict[Any, str] = field(default_factory=dict, repr=False)
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Writes on cases: one typed, keyword-only function per change (DESIGN.md §7, STYLE.md).
 
 Each locks the case row, checks the actor's permission (a case they may not see raises
-``Case.DoesNotExist``, exactly like one that does not exist), performs the django-fsm-2
+``CaseNotFound``, exactly like one that does not exist), performs the django-fsm-2
 transition or change, saves with ``update_fields``, and records the audit event in the same
 durable transaction. The row lock serialises two advisors acting at once: the second waits,
 then finds the case moved on and gets ``TransitionUnavailable`` with a sentence to show.

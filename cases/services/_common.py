@@ -16,7 +16,7 @@ from audit.actors import Actor
 from audit.services import record
 from cases import access, workflow
 from cases.choices import State
-from cases.exceptions import InvalidCaseInput, TransitionUnavailable
+from cases.exceptions import CaseNotFound, InvalidCaseInput, TransitionUnavailable
 from cases.models import Case
 
 TEXT_MAX = 20_000  # characters in a narrative, note or message
@@ -32,7 +32,9 @@ def _audit(case: Case, actor: Actor, action: str, *, fields: Sequence[str] = (),
 def _lock(case_id: UUID, actor: User, codename: str | None) -> Case:
     """The case, locked for this transaction, if ``actor`` may act on it with ``codename``
     (see ``access.require``). Locking comes first: waiting reveals nothing."""
-    case = Case.objects.select_for_update(of=("self",)).get(pk=case_id)
+    case = Case.objects.select_for_update(of=("self",)).filter(pk=case_id).first()
+    if case is None:
+        raise CaseNotFound
     access.require(actor, codename, case)
     return case
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from tests.matrix import ANON, PERSONAS, Row
+from tests.matrix import ADMIN_CATCH_ALL, PERSONAS, SIGNED_OUT, Row
 
 
 def _auditor_only() -> dict[str, int]:
-    # Anonymous visitors are sent to sign in; every other persona, the superuser included,
-    # gets the same 404 as for a page that does not exist.
-    return {p: 302 if p == ANON else 200 if p == "auditor" else 404 for p in PERSONAS}
+    # Anonymous visitors and reporters are sent to sign in; every other persona, the superuser
+    # included, gets the same 404 as for a page that does not exist.
+    return {p: 302 if p in SIGNED_OUT else 200 if p == "auditor" else 404 for p in PERSONAS}
 
 
 MATRIX = [
@@ -24,7 +24,8 @@ def _not_in_the_admin() -> dict[str, int]:
 
 
 MATRIX += [
-    Row("admin:index", path, _not_in_the_admin())
+    Row(ADMIN_CATCH_ALL, path, _not_in_the_admin(), method=method)
     for path in ("/admin/audit/", "/admin/audit/auditevent/", "/admin/audit/auditcheckpoint/",
                  "/admin/audit/auditcheckpointhead/")
+    for method in ("get", "post")
 ]

@@ -17,6 +17,7 @@ from pytest_django import DjangoAssertNumQueries
 
 from cases import selectors, services
 from cases.choices import Channel, Committee, Kind, Outcome, State
+from cases.exceptions import CaseNotFound
 from cases.models import Case, CaseParty
 from cases.selectors import CaseCursor, CaseFilters, case_list, dashboard
 from tests.cases.factories_cases import case_input, make_case
@@ -107,7 +108,7 @@ def test_everyone_else_sees_nothing(persona: str, personas: Personas,
     assert board.overdue == board.due_soon == []
     assert case_list(actor=person, filters=CaseFilters()).cases == []
     for case in office.values():
-        with pytest.raises(Case.DoesNotExist):
+        with pytest.raises(CaseNotFound):
             selectors.case_detail(actor=person, case_id=case.pk)
 
 
@@ -386,7 +387,7 @@ def test_a_visitor_who_is_not_signed_in_sees_nothing(office: dict[str, Case]) ->
     board = dashboard(actor=visitor, now=timezone.now() + timedelta(days=30))
     assert board.my_cases == board.unassigned == board.overdue == board.due_soon == []
     assert case_list(actor=visitor, filters=CaseFilters()).cases == []
-    with pytest.raises(Case.DoesNotExist):
+    with pytest.raises(CaseNotFound):
         selectors.case_detail(actor=visitor, case_id=office["mine"].pk)
 
 
@@ -399,6 +400,6 @@ def test_files_of_a_destroyed_case_cannot_be_downloaded(personas: Personas) -> N
     ).content == b"evidence"
     services.case_close(case_id=case.pk, actor=personas.advisor, outcome=Outcome.SIGNPOSTED)
     services.case_destroy(case_id=case.pk, actor=personas.coordinator)
-    with pytest.raises(Case.DoesNotExist):
+    with pytest.raises(CaseNotFound):
         selectors.attachment_for_download(actor=personas.advisor, case_id=case.pk,
                                           attachment_id=attachment.pk)

@@ -31,6 +31,7 @@ from cases.choices import (
     State,
 )
 from cases.exceptions import (
+    CaseNotFound,
     InvalidCaseInput,
     NotPermitted,
     TransitionUnavailable,
@@ -131,7 +132,7 @@ def test_who_cannot_see_the_case_is_told_it_does_not_exist(name: str, persona: s
                                                            personas: Personas) -> None:
     state, call = ADVISOR_SERVICES[name]
     case = make_case(state=state, advisor=personas.advisor)
-    _unchanged_after(case, lambda: call(case, getattr(personas, persona)), Case.DoesNotExist)
+    _unchanged_after(case, lambda: call(case, getattr(personas, persona)), CaseNotFound)
 
 
 @pytest.mark.parametrize("name", list(ADVISOR_SERVICES))
@@ -148,7 +149,7 @@ def test_only_the_committee_the_case_went_to_acts_on_it(name: str, personas: Per
                      committee_actor=personas.misconduct_committee)
     for outsider in (personas.uu_committee, personas.other_advisor, personas.superuser,
                      personas.auditor):
-        _unchanged_after(case, lambda u=outsider: call(case, u), Case.DoesNotExist)
+        _unchanged_after(case, lambda u=outsider: call(case, u), CaseNotFound)
     # Those who can see the case but are not the committee: the advisor, a coordinator.
     for onlooker in (personas.advisor, personas.coordinator):
         _unchanged_after(case, lambda u=onlooker: call(case, u), NotPermitted)
@@ -168,7 +169,7 @@ def test_the_other_committee_cannot_see_a_referred_case(personas: Personas) -> N
     uu = personas.uu_committee
     assert not access.cases_visible_to(uu).exists()
     assert access.case_permissions(uu, case) == frozenset()
-    with pytest.raises(Case.DoesNotExist):
+    with pytest.raises(CaseNotFound):
         selectors.case_detail(actor=uu, case_id=case.pk)
     assert selectors.dashboard(actor=uu).committee_cases == []
     detail = selectors.case_detail(actor=personas.misconduct_committee, case_id=case.pk)
@@ -186,12 +187,12 @@ def test_a_superuser_without_a_role_gets_nothing(personas: Personas) -> None:
         assert not access.cases_with_permission(root, codename).exists()
     assert access.case_permissions(root, case) == frozenset()
     assert not access.cases_listable_by(root).exists()
-    with pytest.raises(Case.DoesNotExist):
+    with pytest.raises(CaseNotFound):
         selectors.case_detail(actor=root, case_id=case.pk)
     board = selectors.dashboard(actor=root)
     assert board.my_cases == board.committee_cases == board.overdue == board.unassigned == []
     assert selectors.case_list(actor=root, filters=selectors.CaseFilters()).cases == []
-    with pytest.raises(Case.DoesNotExist):
+    with pytest.raises(CaseNotFound):
         services.case_assign(case_id=case.pk, actor=root, advisor_ids=[root.pk])
     with pytest.raises(NotPermitted):
         services.case_register(actor=root, data=case_input())
@@ -204,15 +205,15 @@ def test_an_advisor_who_leaves_loses_access(personas: Personas) -> None:
     leaver = type(personas.advisor).objects.get(pk=personas.advisor.pk)
     assert not access.has_case_permission(leaver, access.VIEW, case)
     _unchanged_after(case, lambda: services.case_acknowledge(case_id=case.pk, actor=leaver),
-                     Case.DoesNotExist)
+                     CaseNotFound)
 
 
 def test_a_missing_case_and_a_forbidden_one_look_the_same(personas: Personas) -> None:
     case = make_case(advisor=personas.advisor)
     for case_id in (case.pk, uuid.uuid4()):
-        with pytest.raises(Case.DoesNotExist) as raised:
+        with pytest.raises(CaseNotFound) as raised:
             services.case_acknowledge(case_id=case_id, actor=personas.other_advisor)
-        assert type(raised.value) is Case.DoesNotExist
+        assert type(raised.value) is CaseNotFound
         assert str(case.pk) not in str(raised.value) and case.reference not in str(raised.value)
 
 
@@ -393,7 +394,7 @@ def test_assignment_grants_and_reassignment_revokes(personas: Personas) -> None:
     assigned = AuditEvent.objects.filter(stream=str(case.pk),
                                          action=actions.CASE_ASSIGNED).last()
     assert assigned.detail_items == {"added": 1, "removed": 1, "advisors": 1}
-    with pytest.raises(Case.DoesNotExist):
+    with pytest.raises(CaseNotFound):
         services.case_start(case_id=case.pk, actor=first)
     services.case_start(case_id=case.pk, actor=second)
 
@@ -446,7 +447,7 @@ def test_only_coordinators_assign(persona: str, personas: Personas) -> None:
     case = make_case(advisor=personas.advisor)
     _unchanged_after(case, lambda: services.case_assign(
         case_id=case.pk, actor=getattr(personas, persona),
-        advisor_ids=[personas.other_advisor.pk]), Case.DoesNotExist)
+        advisor_ids=[personas.other_advisor.pk]), CaseNotFound)
 
 
 @pytest.mark.parametrize("state", [State.CLOSED, State.DESTROYED])
@@ -639,10 +640,14 @@ def test_reads_are_audited(personas: Personas) -> None:
     assert (viewed.action, viewed.target_type) == (actions.CASE_VIEWED, "case")
     assert (fetched.action, fetched.target_type, fetched.target_id) == (
         actions.ATTACHMENT_DOWNLOADED, "attachment", str(attachment.pk))
-    for outsider in (personas.coordinator, personas.other_advisor, personas.superuser):
-        with pytest.raises((Case.DoesNotExist, CaseAttachment.DoesNotExist)):
+    for outsider in (personas.other_advisor, personas.superuser):
+        with pytest.raises(CaseNotFound):
             selectors.attachment_for_download(actor=outsider, case_id=case.pk,
                                               attachment_id=attachment.pk)
+    # The coordinator sees the case, not its content: refused, not told it does not exist.
+    with pytest.raises(NotPermitted):
+        selectors.attachment_for_download(actor=personas.coordinator, case_id=case.pk,
+                                          attachment_id=attachment.pk)
 
 
 # --- the audit trail never holds content -------------------------------------------------------

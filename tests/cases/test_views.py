@@ -271,9 +271,12 @@ def test_files_are_downloaded_never_rendered_and_the_download_is_recorded(
     assert response.content == b"<html><script>x</script></html>"
     assert AuditEvent.objects.filter(action=actions.ATTACHMENT_DOWNLOADED,
                                      target_id=str(attachment.pk)).count() == 1
-    # The coordinator reads no content, files included.
-    assert _client(personas.coordinator).get(reverse("cases:attachment_download", kwargs={
-        "case_id": case.pk, "attachment_id": attachment.pk})).status_code == 404
+    # The coordinator reads no content, files included: refused (403) like every content
+    # action on a case they see, and nothing of the file in the answer.
+    refused = _client(personas.coordinator).get(reverse("cases:attachment_download", kwargs={
+        "case_id": case.pk, "attachment_id": attachment.pk}))
+    assert refused.status_code == 403
+    assert b"<script>x</script>" not in refused.content and b"brief" not in refused.content
 
 
 def test_a_file_over_the_limit_is_refused(personas: Any, settings: Any) -> None:

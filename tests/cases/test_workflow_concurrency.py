@@ -24,7 +24,7 @@ from audit.models import AuditEvent
 from audit.verification import verify
 from cases import access, services
 from cases.choices import Committee, Outcome, State
-from cases.exceptions import TransitionUnavailable
+from cases.exceptions import CaseNotFound, TransitionUnavailable
 from cases.models import Case, CaseAssignment
 from tests.cases.factories_cases import case_input, make_case
 from tests.conftest import Personas
@@ -253,7 +253,7 @@ def test_the_committee_accepts_while_a_colleague_returns_the_file(
     assert first.error is None
     # The file went back, so for the committee the case is gone: the same 404 as any case it
     # may not see, decided after waiting for the lock.
-    assert type(second.error) is Case.DoesNotExist
+    assert type(second.error) is CaseNotFound
     assert Case.objects.get(pk=case.pk).state == State.IN_PROGRESS
     assert new_events(case, before) == [actions.CASE_RETURNED, actions.PERMISSION_REVOKED]
     assert_trail_intact()

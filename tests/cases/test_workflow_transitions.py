@@ -18,7 +18,12 @@ from audit import actions
 from audit.models import AuditEvent
 from cases import access, services, workflow
 from cases.choices import ADVISOR_OUTCOMES, Affiliation, Channel, Committee, Kind, Outcome, State
-from cases.exceptions import InvalidTransitionInput, NotPermitted, TransitionUnavailable
+from cases.exceptions import (
+    CaseNotFound,
+    InvalidTransitionInput,
+    NotPermitted,
+    TransitionUnavailable,
+)
 from cases.models import (
     Case,
     CaseGroupObjectPermission,
@@ -358,7 +363,7 @@ def test_return_revokes_the_committee_and_goes_back_to_the_advisor(personas: Per
     trail = [action for _, action, _ in audit_trail(case.pk)][-2:]
     assert trail == [actions.CASE_RETURNED, actions.PERMISSION_REVOKED]
     # ... and the returned committee cannot act any more: for it the case does not exist.
-    with pytest.raises(Case.DoesNotExist):
+    with pytest.raises(CaseNotFound):
         services.case_accept(case_id=case.pk, actor=member)
 
 
@@ -478,7 +483,7 @@ def test_destroy_shreds_the_key_and_every_content_of_the_case(people: People) ->
 def test_only_a_coordinator_destroys(people: People, personas: Personas) -> None:
     case = case_in(State.CLOSED, people)
     for someone in (people.advisor, personas.superuser, personas.auditor):
-        with pytest.raises(Case.DoesNotExist):
+        with pytest.raises(CaseNotFound):
             services.case_destroy(case_id=case.pk, actor=someone)
     assert Case.objects.get(pk=case.pk).state == State.CLOSED
 

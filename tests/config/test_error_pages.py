@@ -1,0 +1,54 @@
+"""Domain errors become error pages in one place (config.errors), by their status alone."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from audit.exceptions import AuditError
+from cases import exceptions as cases_exceptions
+from core.exceptions import ApplicationError
+from tests.config.error_urls import SECRET
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.config.error_urls")]
+
+
+@pytest.mark.parametrize(("status", "english", "dutch"), [
+    (400, "Something in the request was not right", "Er klopte iets niet aan het verzoek"),
+    (403, "Not allowed", "Geen toegang"),
+    (404, "Page not found", "Pagina niet gevonden"),
+    (409, "This has changed in the meantime", "Dit is intussen veranderd"),
+    (418, "Something in the request was not right", "Er klopte iets niet aan het verzoek"),
+])
+def test_a_domain_error_is_its_status_page_in_both_languages(
+        client: Client, status: int, english: str, dutch: str) -> None:
+    for language, title in (("en", english), ("nl", dutch)):
+        response = client.get(f"/raise/{status}/", HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == status
+        page = response.content.decode()
+        assert f"<h1>{title}</h1>" in page
+        # Never the error's message: it may name a case, a person or a receipt code.
+        assert "2026-0042" not in page and "Dr Example" not in page and "2345" not in page
+        assert "no-store" in response["Cache-Control"]
+
+
+def test_a_fault_on_our_side_is_left_to_django(client: Client) -> None:
+    # Logged with its traceback and answered by the 500 handler; the test client re-raises.
+    with pytest.raises(ApplicationError, match="2026-0042"):
+        client.get("/raise/500/")
+    quiet = Client(raise_request_exception=False)
+    response = quiet.get("/raise/500/")
+    assert response.status_code == 500 and SECRET not in response.content.decode()
+
+
+def test_every_domain_error_has_one_base_and_a_status() -> None:
+    errors = [cls for cls in vars(cases_exceptions).values()
+              if isinstance(cls, type) and issubclass(cls, Exception)]
+    assert all(issubclass(cls, ApplicationError) for cls in errors)
+    assert issubclass(AuditError, ApplicationError) and AuditError.status_code == 500
+    assert {cls.__name__: cls.status_code for cls in errors} == {
+        "ApplicationError": 500, "CaseNotFound": 404, "CaseKeyAlreadyDestroyedError": 409,
+        "InvalidTransitionInput": 400, "TransitionUnavailable": 409, "NotPermitted": 403,
+        "InvalidCaseInput": 400, "ReceiptCodeRefused": 400, "ReporterSessionEnded": 403,
+        "AlreadySubmitted": 409, "MustReplaceCode": 403,
+    }
