@@ -9,6 +9,7 @@ both at once and let the scheduler decide, several times.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from cases import access, services
 from cases.choices import Committee, Outcome, State
 from cases.exceptions import CaseNotFound, TransitionUnavailable
 from cases.models import Case, CaseAssignment
+from cases.services import _common as services_common
 from tests.cases.factories_cases import case_input, make_case
 from tests.conftest import Personas
 from tests.factories import StaffUserFactory
@@ -62,7 +64,7 @@ def race_holding_the_lock(monkeypatch: pytest.MonkeyPatch, first: Callable[[], A
                           second: Callable[[], Any]) -> tuple[Result, Result]:
     """``first`` locks the case and waits inside its transaction until ``second`` is blocked
     on the same row lock; then ``first`` finishes and ``second`` goes on."""
-    real_lock = services._lock
+    real_lock = services_common._lock
     locked, release = threading.Event(), threading.Event()
 
     def pausing_lock(case_id: Any, actor: Any, codename: str | None) -> Case:
@@ -73,7 +75,11 @@ def race_holding_the_lock(monkeypatch: pytest.MonkeyPatch, first: Callable[[], A
                 raise TimeoutError("the second caller never queued for the lock")
         return case
 
-    monkeypatch.setattr(services, "_lock", pausing_lock)
+    # Every services module that locks a case took its own reference to _lock on import.
+    for module in list(sys.modules.values()):
+        if (getattr(module, "__name__", "").startswith("cases.services")
+                and getattr(module, "_lock", None) is real_lock):
+            monkeypatch.setattr(module, "_lock", pausing_lock)
     outcomes = Result(), Result()
     one = threading.Thread(target=_run, args=(first, outcomes[0]), name="first")
     two = threading.Thread(target=_run, args=(second, outcomes[1]), name="second")
