@@ -21,7 +21,7 @@ urlpatterns = [
         name="admin_login_redirect",
     ),
     path("admin/", admin.site.urls),
-    path("staff/audit/", include("audit.urls")),
+    path("staff/audit/", include("auditor.urls")),
     path("staff/", include("accounts.urls")),
     path("staff/", include("cases.urls")),
     path("", include("intake.urls")),

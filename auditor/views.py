@@ -10,10 +10,10 @@ from accounts.decorators import verified_staff_required
 from accounts.roles import Role, has_role
 from audit import actions
 from audit.actors import Actor
-from audit.forms import AuditFilterForm
 from audit.models import SYSTEM_STREAM
 from audit.selectors import AuditFilters, AuditPage, audit_event_page
 from audit.services import record_read
+from auditor.forms import AuditFilterForm
 
 
 @require_GET
