@@ -84,7 +84,7 @@ def test_a_value_too_short_is_refused_with_its_reason(note: ProbeNote, length: i
 def test_the_reasons_are_those_of_the_data_key(note: ProbeNote) -> None:
     loaded = _warm(note)
     stored = _stored(note, "body")
-    foreign = DataKey(b"\x09" * 32).encrypt(b"x", b"cryptoprobe.probenote:x:body")
+    foreign = bytes(DataKey(b"\x09" * 32).encrypt(b"x", b"cryptoprobe.probenote:x:body"))
     cases = {
         b"\x02" + stored[1:]: "unknown format version",
         foreign: "encrypted under another data key",
