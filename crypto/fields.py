@@ -92,7 +92,8 @@ def key_owner_of(instance: models.Model, path: tuple[str, ...]) -> DataKeyHolder
                 f"{instance._meta.label} pk={instance.pk} has no {'__'.join(path)}, which "
                 "holds its data key."
             )
-    # The end of an encryption_key_path is a key owner: crypto.E003 and the registry see to it.
+    # encryption_key_path names the way to a key owner (crypto.E003 asks for one); the checker
+    # cannot follow a path that is given as a string.
     return cast(DataKeyHolder, owner)
 
 
