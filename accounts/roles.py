@@ -8,9 +8,11 @@ which answers True for every superuser.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
 
 
 class Role(models.TextChoices):
@@ -21,17 +23,18 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
 
 
-def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
+def roles_of(user: User | AnonymousUser) -> frozenset[Role]:
     """The roles a user holds, cached on the user object for the request."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     cached = getattr(user, "_ombuds_roles", None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
+        names = set(user.groups.values_list("name", flat=True))
         cached = frozenset(role for role in Role if role.value in names)
-        user._ombuds_roles = cached  # type: ignore[union-attr]
+        # A cache on this request's user object, not a field of the model.
+        user._ombuds_roles = cached  # type: ignore[attr-defined]
     return cached
 
 
-def has_role(user: AbstractBaseUser | AnonymousUser, *roles: Role) -> bool:
+def has_role(user: User | AnonymousUser, *roles: Role) -> bool:
     return bool(roles_of(user) & set(roles))

@@ -17,7 +17,7 @@ transaction, which SQLite (``transaction_mode=IMMEDIATE``) serialises as a whole
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db import DatabaseError, connections, transaction
 
@@ -72,7 +72,8 @@ def _append_postgres(
     try:
         with connections[using].cursor() as cursor:
             cursor.execute(_PG_APPEND, params)
-            return cursor.fetchone()
+            # audit_append returns exactly one (id, seq, prev_hash, hash) row, or raises.
+            return cast(tuple[int, int, str, str], cursor.fetchone())
     except DatabaseError as exc:
         if "could not append to stream" in str(exc):
             raise AppendFailed(

@@ -8,13 +8,20 @@ does, and SQLite's default BINARY collation already does.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+if TYPE_CHECKING:
+    # Django's fields are generic only in django-stubs (set type, get type), not at runtime.
+    _CharField = models.CharField[str, str]
+else:
+    _CharField = models.CharField
 
 
-class BytewiseCharField(models.CharField):
-    def db_parameters(self, connection: Any) -> dict[str, Any]:
+class BytewiseCharField(_CharField):
+    def db_parameters(self, connection: BaseDatabaseWrapper) -> dict[str, Any]:
         params = super().db_parameters(connection)
         if connection.vendor == "postgresql":
             params["collation"] = "C"

@@ -8,7 +8,7 @@ the model guards below only turn an accidental ORM update into an early, clear e
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 
@@ -17,8 +17,10 @@ from audit.fields import BytewiseCharField
 
 SYSTEM_STREAM = "system"
 
+_M = TypeVar("_M", bound=models.Model)
 
-class AppendOnlyQuerySet(models.QuerySet):
+
+class AppendOnlyQuerySet(models.QuerySet[_M]):
     def update(self, **kwargs: Any) -> int:
         raise TypeError(f"{self.model.__name__} is append-only; rows are never updated.")
 

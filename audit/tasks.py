@@ -7,7 +7,8 @@ from celery import shared_task
 from audit.checkpoints import checkpoint_create
 
 
-@shared_task(acks_late=True, ignore_result=True)
+# Celery ships no type information, so mypy sees its decorator as untyped.
+@shared_task(acks_late=True, ignore_result=True)  # type: ignore[untyped-decorator]
 def audit_checkpoint(full: bool = False) -> int | None:
     """Sign the stream heads that moved; idle when nothing did, so retries and overlaps are safe.
 

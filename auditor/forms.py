@@ -40,7 +40,7 @@ class AuditFilterForm(forms.Form):
     after = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_stream(self) -> str:
-        stream = self.cleaned_data["stream"].strip()
+        stream: str = self.cleaned_data["stream"].strip()
         if not TOKEN.fullmatch(stream):
             raise forms.ValidationError(_("Enter a case id."))
         return stream

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bench.common import Result, bench_database
 
@@ -79,7 +80,7 @@ def _appends(*, writers: int, per_writer: int, one_stream: bool, in_transaction:
         stream = _stream(offset if one_stream else offset + number)
         for i in range(per_writer):
             if chained:
-                arguments = {"stream": stream, "action": actions.CASE_VIEWED,
+                arguments: dict[str, Any] = {"stream": stream, "action": actions.CASE_VIEWED,
                              "actor": Actor.system(), "target_type": "case", "target_id": stream}
                 if in_transaction:
                     with transaction.atomic():

@@ -47,10 +47,11 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench.common import Result, bench_database, percentile
 
@@ -422,7 +423,7 @@ def _flush_cache() -> None:
     redis.Redis.from_url(CACHE_URL).flushdb()
 
 
-def _scalar(sql: str, params: list[object] | None = None) -> object:
+def _scalar(sql: str, params: Sequence[int | str] | None = None) -> Any:
     from django.db import connection
 
     with connection.cursor() as cursor:

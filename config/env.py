@@ -8,13 +8,24 @@ start-up with a message an operator can act on. Secrets may also come from a fil
 from __future__ import annotations
 
 import os
+from enum import Enum
 from pathlib import Path
+from typing import Final
 
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
-_UNSET = object()
+
+
+class _Unset(Enum):
+    """No default given: the variable is required. (An enum, so the type checker can tell it
+    apart from a default string.)"""
+
+    TOKEN = 0
+
+
+_UNSET: Final = _Unset.TOKEN
 
 
 def _raw(name: str) -> str | None:
@@ -22,12 +33,12 @@ def _raw(name: str) -> str | None:
     return None if value is None else value.strip()
 
 
-def env_str(name: str, default: str | object | None = _UNSET) -> str:
+def env_str(name: str, default: str | _Unset = _UNSET) -> str:
     value = _raw(name)
     if value is None or value == "":
         if default is _UNSET:
             raise ImproperlyConfigured(f"The environment variable {name} is required.")
-        return default  # type: ignore[return-value]
+        return default
     return value
 
 
@@ -78,7 +89,7 @@ def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
     return value
 
 
-def env_secret(name: str, default: str | object | None = _UNSET) -> str:
+def env_secret(name: str, default: str | _Unset = _UNSET) -> str:
     """A secret from ``NAME`` or from the file named by ``NAME_FILE`` (never both).
 
     The error messages name the variable but never echo the value.
@@ -104,4 +115,4 @@ def env_secret(name: str, default: str | object | None = _UNSET) -> str:
         raise ImproperlyConfigured(
             f"The secret {name} is required: set {name} or {name}_FILE."
         )
-    return default  # type: ignore[return-value]
+    return default

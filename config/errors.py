@@ -37,7 +37,7 @@ def _render(request: HttpRequest | None, status: int, title: str, text: str) -> 
     try:
         # The language switch on an error page leads home, never back to the failing URL.
         context = {"status": status, "title": title, "text": text, "language_next": "/"}
-        body = render_to_string("errors/error.html", context, request=request)
+        body: str = render_to_string("errors/error.html", context, request=request)
     except Exception:
         body = f"<!doctype html><title>{status}</title><h1>{status}</h1>"
     return HttpResponse(body, status=status)

@@ -15,19 +15,22 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
+from django.http import HttpRequest
 
 TOO_LARGE = "too_large"
 TOO_MANY = "too_many"
 
 
 class BoundedMemoryUploadHandler(FileUploadHandler):
-    def __init__(self, request: Any = None) -> None:
+    # ``refused_uploads`` is this handler's own addition to the request, so HttpRequest does
+    # not declare it: the two ignores below are for that attribute.
+    def __init__(self, request: HttpRequest | None = None) -> None:
         super().__init__(request)
         self.files_seen = 0
         self.buffer: BytesIO | None = None
         self.refusal = ""
         if request is not None and not hasattr(request, "refused_uploads"):
-            request.refused_uploads = []
+            request.refused_uploads = []  # type: ignore[attr-defined]
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
@@ -48,7 +51,8 @@ class BoundedMemoryUploadHandler(FileUploadHandler):
     def file_complete(self, file_size: int) -> InMemoryUploadedFile | None:
         if self.buffer is None:
             if self.request is not None:
-                self.request.refused_uploads.append((self.file_name, self.refusal))
+                self.request.refused_uploads.append(  # type: ignore[attr-defined]
+                    (self.file_name, self.refusal))
             return None
         self.buffer.seek(0)
         return InMemoryUploadedFile(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
@@ -72,7 +72,14 @@ def blind_index_matches(field_name: str, value: str | None) -> models.Q:
     return models.Q(**{f"{field_name}__in": candidates})
 
 
-class BlindIndexField(models.CharField):
+if TYPE_CHECKING:
+    # Django's fields are generic only in django-stubs (set type, get type), not at runtime.
+    _CharField = models.CharField[str, str]
+else:
+    _CharField = models.CharField
+
+
+class BlindIndexField(_CharField):
     """Holds ``blind_index(value)`` for one encrypted field; indexed, empty when there is none."""
 
     description = "Blind index (HMAC-SHA256) of a normalised value"

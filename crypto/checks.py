@@ -5,6 +5,7 @@ Without ``--database`` (or ``databases``) nothing here touches the database, as 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.apps import AppConfig
@@ -23,7 +24,9 @@ def key_ids_in_use(using: str) -> list[str]:
 
 @checks.register(checks.Tags.security, checks.Tags.database)
 def check_encryption_keys(
-    app_configs: list[AppConfig] | None = None, databases: list[str] | None = None, **kwargs: Any
+    app_configs: Sequence[AppConfig] | None = None,
+    databases: Sequence[str] | None = None,
+    **kwargs: Any,
 ) -> list[checks.CheckMessage]:
     errors: list[checks.CheckMessage] = []
     for alias in databases or ():

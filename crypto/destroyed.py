@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import final
+
 from django.utils.translation import pgettext
 
 
+@final  # one instance, compared by identity: a subclass would have a second
 class Destroyed:
     """The one value every encrypted field of a crypto-shredded case reads as.
 

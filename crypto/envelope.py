@@ -79,7 +79,7 @@ class DataKey:
     def encrypt(self, plaintext: bytes, binding: bytes) -> bytes | bytearray:
         return self.seal(plaintext, self._associated_prefix + binding)
 
-    def decrypt(self, blob: bytes, binding: bytes) -> bytes:
+    def decrypt(self, blob: bytes | bytearray, binding: bytes) -> bytes:
         return self.open(blob, self._associated_prefix + binding)
 
     def seal(self, plaintext: bytes, associated: bytes) -> bytes | bytearray:
@@ -95,7 +95,7 @@ class DataKey:
         self._aead.encrypt_into(nonce, plaintext, associated, memoryview(out)[CIPHERTEXT_START:])
         return out
 
-    def open(self, blob: bytes, associated: bytes) -> bytes:
+    def open(self, blob: bytes | bytearray, associated: bytes) -> bytes:
         """Decrypt under ``associated``, which ``associated_data()`` of this key returned.
 
         Raises DecryptionError, saying why, for anything that does not authenticate. (The
@@ -112,7 +112,7 @@ class DataKey:
         except InvalidTag:
             raise DecryptionError(self._refusal(blob)) from None
 
-    def _refusal(self, blob: bytes) -> str:
+    def _refusal(self, blob: bytes | bytearray) -> str:
         """Why ``blob`` does not open under this key, in words that hold no content."""
         if len(blob) < VALUE_OVERHEAD_BYTES:
             return "the stored value is too short to be a ciphertext"

@@ -21,9 +21,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from cryptography.exceptions import InvalidTag
+from django import forms
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -83,7 +84,7 @@ class Ciphertext:
 
 
 def key_owner_of(instance: models.Model, path: tuple[str, ...]) -> DataKeyHolder:
-    owner: Any = instance
+    owner: object = instance
     for part in path:
         owner = getattr(owner, part)
         if owner is None:
@@ -91,7 +92,9 @@ def key_owner_of(instance: models.Model, path: tuple[str, ...]) -> DataKeyHolder
                 f"{instance._meta.label} pk={instance.pk} has no {'__'.join(path)}, which "
                 "holds its data key."
             )
-    return owner
+    # encryption_key_path names the way to a key owner (crypto.E003 asks for one); the checker
+    # cannot follow a path that is given as a string.
+    return cast(DataKeyHolder, owner)
 
 
 class EncryptedAttribute:
@@ -117,15 +120,20 @@ class EncryptedAttribute:
         if value.__class__ is not Sealed:
             return value
         field = self.field
+        key: DataKey | Destroyed
         try:
             if field._key_path:  # field.data_key(), inlined
-                key_owner = instance._state.fields_cache.get(field.key_owner_cache_name)
+                key_owner: DataKeyHolder | None = instance._state.fields_cache.get(
+                    field.key_owner_cache_name
+                )
                 if key_owner is None:
                     key_owner = key_owner_of(instance, field._key_path)
                 key = key_owner.crypto_data_key()
             else:
+                # A key owner itself (crypto.E003); no cast() call on this path.
                 key = instance.crypto_data_key()  # type: ignore[attr-defined]
-            if key is DESTROYED:
+            # type(), not `is DESTROYED`: as cheap here, and the type checker narrows on it.
+            if type(key) is Destroyed:
                 # Keep the ciphertext in place: a save that leaves this field out keeps it as is.
                 return DESTROYED
             header = key.header
@@ -193,11 +201,11 @@ def seal_state(instance: models.Model, state: dict[str, Any]) -> dict[str, Any]:
                 "values would have to travel in the clear); save it first."
             )
         key = field.data_key(instance)
-        if key is DESTROYED:
+        if isinstance(key, Destroyed):
             raise KeyDestroyedError(
                 f"{place}: the data key is destroyed, so this value cannot be pickled."
             )
-        sealed = key.seal(field.encode(value), field.associated_data(instance, key))  # type: ignore[union-attr]
+        sealed = key.seal(field.encode(value), field.associated_data(instance, key))
         state[field.attname] = Sealed(bytes(sealed))
     return state
 
@@ -220,7 +228,14 @@ def _seal_pickled_state_of(cls: type[models.Model]) -> None:
     setattr(cls, _SEALING_GETSTATE, True)
 
 
-class EncryptedField(models.Field):
+if TYPE_CHECKING:
+    # Django's fields are generic only in django-stubs (set type, get type), not at runtime.
+    _Field = models.Field[Any, Any]
+else:
+    _Field = models.Field
+
+
+class EncryptedField(_Field):
     """Base class: subclasses say how a value becomes bytes (``encode``) and back (``decode``)."""
 
     descriptor_class = EncryptedAttribute
@@ -237,8 +252,10 @@ class EncryptedField(models.Field):
         raise NotImplementedError
 
     # --- binding --------------------------------------------------------------------------
-    def contribute_to_class(self, cls: type[models.Model], name: str, **kwargs: Any) -> None:
-        super().contribute_to_class(cls, name, **kwargs)
+    def contribute_to_class(
+        self, cls: type[models.Model], name: str, private_only: bool = False
+    ) -> None:
+        super().contribute_to_class(cls, name, private_only=private_only)
         self._binding_head = f"{cls._meta.label_lower}:".encode()
         self._binding_tail = f":{self.name}".encode()
         self._binding_cache = f"_crypto_binding_{self.attname}"
@@ -277,11 +294,16 @@ class EncryptedField(models.Field):
             # The related case as the foreign key's descriptor would return it, straight from
             # the instance's field cache (the descriptor costs as much again as the rest of
             # this lookup); not loaded yet, or a longer path: attribute by attribute.
-            key_owner = instance._state.fields_cache.get(self.key_owner_cache_name)
+            key_owner: DataKeyHolder | None = instance._state.fields_cache.get(
+                self.key_owner_cache_name
+            )
             if key_owner is None:
                 key_owner = key_owner_of(instance, self._key_path)
             return key_owner.crypto_data_key()
-        return instance.crypto_data_key()  # type: ignore[attr-defined]
+        # Without a key path the instance is a key owner itself (crypto.E003 checks it); no
+        # cast() call on this path either.
+        key: DataKey | Destroyed = instance.crypto_data_key()  # type: ignore[attr-defined]
+        return key
 
     def binding(self, instance: models.Model) -> bytes:
         """``app_label.model_name:pk:field_name``, the associated data of this value."""
@@ -292,7 +314,7 @@ class EncryptedField(models.Field):
             )
         # Kept per instance and checked against the primary key object: formatting a UUID is a
         # noticeable part of the cost of a small value.
-        cached = instance.__dict__.get(self._binding_cache)
+        cached: tuple[object, bytes] | None = instance.__dict__.get(self._binding_cache)
         if cached is None or cached[0] is not pk:
             binding = self._binding_head + str(pk).encode() + self._binding_tail
             cached = instance.__dict__[self._binding_cache] = (pk, binding)
@@ -309,7 +331,7 @@ class EncryptedField(models.Field):
         still pickles and the key lives no longer than its case instance.
         """
         data = instance.__dict__
-        cached = data.get(self._associated_cache)
+        cached: tuple[str, object, bytes, bytes] | None = data.get(self._associated_cache)
         if cached is not None and data.get(cached[0]) is cached[1] and cached[2] is key.header:
             return cached[3]
         pk = instance.pk
@@ -355,14 +377,12 @@ class EncryptedField(models.Field):
                 "is destroyed; save with update_fields that leave this field out."
             )
         key = self.data_key(model_instance)
-        if key is DESTROYED:
+        if type(key) is Destroyed:  # as in reading: as cheap as `is DESTROYED`, and it narrows
             raise KeyDestroyedError(
                 f"{model_instance._meta.label} pk={model_instance.pk}: the data key is destroyed; "
                 f"{self.name} can no longer be written."
             )
-        return Ciphertext(
-            key.seal(self.encode(value), self.associated_data(model_instance, key))  # type: ignore[union-attr]
-        )
+        return Ciphertext(key.seal(self.encode(value), self.associated_data(model_instance, key)))
 
     def get_db_prep_value(
         self, value: Any, connection: BaseDatabaseWrapper, prepared: bool = False
@@ -370,14 +390,15 @@ class EncryptedField(models.Field):
         if value is None:
             return None
         if isinstance(value, Ciphertext):
-            return connection.Database.Binary(value.data)
+            # Every concrete backend has its DB-API module here; the stubs' base class has not.
+            return connection.Database.Binary(value.data)  # type: ignore[attr-defined]
         raise UnboundWriteError(
             f"{self.model._meta.label}.{self.name} is written only through Model.save(), which "
             "binds the value to its row; QuerySet.update() and bulk_update() cannot."
         )
 
     # --- queries --------------------------------------------------------------------------
-    def get_lookup(self, lookup_name: str) -> type[Lookup] | None:
+    def get_lookup(self, lookup_name: str) -> type[Lookup[Any]] | None:
         # Comparing ciphertexts is meaningless (random nonces); exact matches use a blind index.
         return IsNull if lookup_name == "isnull" else None
 
@@ -390,7 +411,8 @@ class EncryptedField(models.Field):
 
     def _check_model(self) -> list[checks.CheckMessage]:
         errors: list[checks.CheckMessage] = []
-        if self.primary_key or self.unique or self.db_index:
+        # Field.__init__ sets db_index; django-stubs does not declare it.
+        if self.primary_key or self.unique or self.db_index:  # type: ignore[attr-defined]
             errors.append(checks.Error(
                 "Encrypted fields cannot be primary keys, unique or indexed.",
                 hint="Use a blind index (crypto.blind_index) for exact-match lookups.",
@@ -433,11 +455,17 @@ class EncryptedTextField(EncryptedField):
             return value
         return str(value)
 
-    def formfield(self, **kwargs: Any) -> Any:
-        from django import forms
-
-        return super().formfield(**{"form_class": forms.CharField, "widget": forms.Textarea,
-                                    **kwargs})
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
+        return super().formfield(
+            form_class=form_class or forms.CharField,
+            choices_form_class=choices_form_class,
+            **{"widget": forms.Textarea, **kwargs},
+        )
 
 
 class EncryptedJSONField(EncryptedField):
@@ -454,10 +482,17 @@ class EncryptedJSONField(EncryptedField):
     def decode(self, raw: bytes) -> Any:
         return json.loads(raw)
 
-    def formfield(self, **kwargs: Any) -> Any:
-        from django import forms
-
-        return super().formfield(**{"form_class": forms.JSONField, **kwargs})
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
+        return super().formfield(
+            form_class=form_class or forms.JSONField,
+            choices_form_class=choices_form_class,
+            **kwargs,
+        )
 
 
 class EncryptedBytesField(EncryptedField):
@@ -478,7 +513,7 @@ class EncryptedBytesField(EncryptedField):
         return name, path, args, kwargs
 
     def encode(self, value: Any) -> bytes:
-        if value.__class__ is bytes:
+        if type(value) is bytes:  # no copy; type() and not __class__ so the checker narrows
             return value
         if not isinstance(value, _BYTES_LIKE):
             raise TypeError(f"{self.name} holds bytes, not {type(value).__name__}.")

@@ -8,14 +8,16 @@ one loud summary line; with ``CI=true`` a missing service fails the run before a
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.test import Client
 
+from accounts.models import User
 from accounts.roles import Role
 from tests.factories import StaffUserFactory
 
@@ -80,7 +82,7 @@ def _fresh_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _audit_trail_erased_before_flush(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def _audit_trail_erased_before_flush(request: pytest.FixtureRequest) -> Iterator[None]:
     """Transactional tests end with a flush, which the audit table's TRUNCATE trigger refuses
     while it holds rows. Empty it first, as the database owner could; set up after
     ``transactional_db`` so that this runs before its flush."""
@@ -106,41 +108,41 @@ class Personas:
     Reporters have no account; they are known by the receipt codes of the cases a test made
     (``tests.matrix.remember`` notes them here, by case id)."""
 
-    advisor: AbstractUser
-    other_advisor: AbstractUser
-    coordinator: AbstractUser
-    misconduct_committee: AbstractUser
-    uu_committee: AbstractUser
-    auditor: AbstractUser
-    superuser: AbstractUser
-    no_role: AbstractUser
+    advisor: User
+    other_advisor: User
+    coordinator: User
+    misconduct_committee: User
+    uu_committee: User
+    auditor: User
+    superuser: User
+    no_role: User
     receipt_codes: dict[Any, str] = field(default_factory=dict, repr=False)
 
 
 @pytest.fixture
 def personas(db: None) -> Personas:
     return Personas(
-        advisor=StaffUserFactory(username="advisor", role=Role.ADVISOR),
-        other_advisor=StaffUserFactory(username="other-advisor", role=Role.ADVISOR),
-        coordinator=StaffUserFactory(username="coordinator", role=Role.COORDINATOR),
-        misconduct_committee=StaffUserFactory(
+        advisor=StaffUserFactory.create(username="advisor", role=Role.ADVISOR),
+        other_advisor=StaffUserFactory.create(username="other-advisor", role=Role.ADVISOR),
+        coordinator=StaffUserFactory.create(username="coordinator", role=Role.COORDINATOR),
+        misconduct_committee=StaffUserFactory.create(
             username="committee-mcc", role=Role.MISCONDUCT_COMMITTEE
         ),
-        uu_committee=StaffUserFactory(username="committee-uu", role=Role.UU_COMMITTEE),
-        auditor=StaffUserFactory(username="auditor", role=Role.AUDITOR),
-        superuser=StaffUserFactory(
+        uu_committee=StaffUserFactory.create(username="committee-uu", role=Role.UU_COMMITTEE),
+        auditor=StaffUserFactory.create(username="auditor", role=Role.AUDITOR),
+        superuser=StaffUserFactory.create(
             username="sysadmin", role=None, is_superuser=True, is_staff=True
         ),
-        no_role=StaffUserFactory(username="no-role", role=None),
+        no_role=StaffUserFactory.create(username="no-role", role=None),
     )
 
 
 @pytest.fixture
-def verified_client(client):  # type: ignore[no-untyped-def]
+def verified_client(client: Client) -> Callable[[User], Client]:
     """A test client factory that signs a user in with a verified second factor."""
     from tests.factories import sign_in_verified
 
-    def _sign_in(user: AbstractUser):  # type: ignore[no-untyped-def]
+    def _sign_in(user: User) -> Client:
         sign_in_verified(client, user)
         return client
 

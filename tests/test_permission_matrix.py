@@ -24,9 +24,11 @@ from typing import Any
 
 import pytest
 from django.contrib import admin
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests
+from tests.conftest import Personas
 from tests.matrix import (
     ANON,
     OTHER_REPORTER,
@@ -114,7 +116,7 @@ def _project_route_names() -> set[str]:
     """Names of all our URL patterns (the admin's own pages count as one: admin:index)."""
     names: set[str] = set()
 
-    def walk(patterns: list, prefix: str) -> None:  # type: ignore[type-arg]
+    def walk(patterns: list[URLPattern | URLResolver], prefix: str) -> None:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 if pattern.namespace == "admin":
@@ -141,7 +143,7 @@ def test_every_url_is_in_the_matrix() -> None:
     [(row, persona) for row in ALL_ROWS for persona in PERSONAS],
     ids=lambda v: v.name if isinstance(v, Row) else v,
 )
-def test_permission_matrix(row: Row, persona: str, client, personas) -> None:  # type: ignore[no-untyped-def]
+def test_permission_matrix(row: Row, persona: str, client: Client, personas: Personas) -> None:
     from tests.factories import sign_in_verified
 
     path = resolve_route(row, personas)
@@ -199,14 +201,15 @@ def _case_routes() -> list[tuple[str, set[str]]]:
     """Every URL of the project that is about one case: its name and its parameters."""
     routes: list[tuple[str, set[str]]] = []
 
-    def walk(patterns: list, prefix: str) -> None:  # type: ignore[type-arg]
+    def walk(patterns: list[URLPattern | URLResolver], prefix: str) -> None:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 if pattern.namespace != "admin":
                     walk(pattern.url_patterns,
                          f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix)
             elif "case_id" in (params := set(pattern.pattern.regex.groupindex)):
-                routes.append((prefix + pattern.name, params))
+                # Every pattern has a name: test_every_url_is_in_the_matrix insists on it.
+                routes.append((f"{prefix}{pattern.name}", params))
 
     walk(get_resolver().url_patterns, "")
     return routes
@@ -253,7 +256,7 @@ def _refusal(user: Any, codename: str | None, case: Any) -> int | None:
 @pytest.mark.parametrize("build", ["report", "referred"])
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_a_persona_gets_the_same_answer_for_a_case_from_every_page(
-        persona: str, build: str, client, personas) -> None:  # type: ignore[no-untyped-def]
+        persona: str, build: str, client: Client, personas: Personas) -> None:
     """For one case, every case page (GET and POST) refuses a persona exactly as the services
     do: whoever may not see the case gets 404 everywhere, never a 403 that would tell the case
     exists; whoever sees it but may not take an action gets 403 for it; a page nobody refuses

@@ -1,6 +1,8 @@
 """Create one group per staff role. Permissions are attached by the apps that own them."""
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 ROLE_GROUPS = [
     "advisor",
@@ -11,13 +13,13 @@ ROLE_GROUPS = [
 ]
 
 
-def create_groups(apps, schema_editor):
+def create_groups(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     Group = apps.get_model("auth", "Group")
     for name in ROLE_GROUPS:
         Group.objects.get_or_create(name=name)
 
 
-def remove_groups(apps, schema_editor):
+def remove_groups(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     Group = apps.get_model("auth", "Group")
     Group.objects.filter(name__in=ROLE_GROUPS).delete()
 

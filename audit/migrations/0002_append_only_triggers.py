@@ -1,15 +1,17 @@
 """Make the audit tables append-only in the database itself (see audit/triggers.py)."""
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 from audit import triggers
 
 
-def install(apps, schema_editor):
+def install(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     triggers.install(schema_editor.connection)
 
 
-def remove(apps, schema_editor):
+def remove(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     triggers.remove(schema_editor.connection)
 
 

@@ -8,6 +8,8 @@ The SQL is frozen here; a change needs a new migration with CREATE OR REPLACE.
 """
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 FUNCTION = r"""
 CREATE OR REPLACE FUNCTION audit_append(
@@ -48,12 +50,12 @@ $$
 """
 
 
-def install(apps, schema_editor):
+def install(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(FUNCTION, params=None)
 
 
-def remove(apps, schema_editor):
+def remove(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP FUNCTION IF EXISTS audit_append(text, timestamptz, text, "
                               "text, text, text, text, text, text, bytea, integer)")

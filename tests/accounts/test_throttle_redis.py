@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from axes.handlers.proxy import AxesProxyHandler
 from django.core.cache import caches
@@ -16,7 +18,7 @@ REDIS_CACHE = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCac
 
 
 @pytest.fixture
-def redis_throttle():  # type: ignore[no-untyped-def]
+def redis_throttle() -> Iterator[None]:
     # axes binds its cache when its handler is first built; rebuild it under the override.
     with override_settings(CACHES=REDIS_CACHE, AXES_FAILURE_LIMIT=2):
         caches["default"].clear()
@@ -30,12 +32,14 @@ def redis_throttle():  # type: ignore[no-untyped-def]
 @pytest.mark.django_db
 @pytest.mark.usefixtures("redis_throttle")
 def test_lockout_is_shared_through_redis() -> None:
-    user = StaffUserFactory()
+    user = StaffUserFactory.create()
     first, second = Client(), Client()  # two browsers, same client address
     assert login(first, user.username, TEST_PASSWORD, wrong_code(user)).status_code == 200
     assert login(second, user.username, TEST_PASSWORD, wrong_code(user)).status_code == 429
     # The lockout lives in Redis, with a time to live, and not in the database.
-    keys = caches["default"]._cache.get_client().keys("test-throttle:*")  # type: ignore[attr-defined]
+    # RedisCache's client is private; the stubs do not declare it.
+    redis = caches["default"]._cache.get_client()  # type: ignore[attr-defined]
+    keys = redis.keys("test-throttle:*")
     assert keys
-    assert all(caches["default"]._cache.get_client().ttl(k) > 0 for k in keys)  # type: ignore[attr-defined]
+    assert all(redis.ttl(k) > 0 for k in keys)
     assert login(Client(), user.username, TEST_PASSWORD, current_code(user)).status_code == 429

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from django.db import connection
 
@@ -26,6 +27,6 @@ def add_events(stream: str, count: int) -> list[AuditEvent]:
     ]
 
 
-def execute(sql: str, params: list[object] | None = None) -> None:
+def execute(sql: str, params: Sequence[int | str] | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params or [])

@@ -12,6 +12,7 @@ from django.test import Client
 
 from audit.models import AuditCheckpoint, AuditCheckpointHead, AuditEvent
 from tests.audit.helpers import add_events, new_stream
+from tests.conftest import Personas
 from tests.factories import sign_in_verified
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def test_no_audit_model_is_registered_in_the_admin() -> None:
 
 @pytest.mark.parametrize("path", AUDIT_ADMIN_PATHS)
 def test_the_audit_admin_is_a_404_for_a_verified_superuser(
-    client: Client, personas, path: str  # type: ignore[no-untyped-def]
+    client: Client, personas: Personas, path: str
 ) -> None:
     event = add_events(new_stream(), 1)[0]
     sign_in_verified(client, personas.superuser)
@@ -41,7 +42,7 @@ def test_the_audit_admin_is_a_404_for_a_verified_superuser(
     assert event.stream not in response.content.decode()
 
 
-def test_the_admin_index_does_not_list_the_audit_app(client: Client, personas) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_index_does_not_list_the_audit_app(client: Client, personas: Personas) -> None:
     sign_in_verified(client, personas.superuser)
     index = client.get("/admin/")
     assert index.status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 from django.db import connection
@@ -16,8 +17,12 @@ from audit.models import SYSTEM_STREAM, AuditEvent
 from audit.selectors import AuditFilters, Cursor, audit_events
 from audit.services import record
 from tests.audit.helpers import add_events, new_stream
+from tests.conftest import Personas
 from tests.factories import sign_in_verified
 from tests.queries import queries_of
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +30,12 @@ URL = "/staff/audit/"
 
 
 @pytest.fixture
-def auditor_client(client: Client, personas) -> Client:  # type: ignore[no-untyped-def]
+def auditor_client(client: Client, personas: Personas) -> Client:
     sign_in_verified(client, personas.auditor)
     return client
 
 
-def _rows(response) -> list[str]:  # type: ignore[no-untyped-def]
+def _rows(response: TestResponse) -> list[str]:
     """The table rows as text, one string per event."""
     body = response.content.decode()
     tbody = body.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
@@ -54,7 +59,7 @@ def test_auditor_sees_the_trail_as_an_accessible_table(auditor_client: Client) -
 
 @pytest.mark.parametrize("persona", ["advisor", "coordinator", "misconduct_committee",
                                      "uu_committee", "superuser", "no_role"])
-def test_everyone_but_auditors_gets_404(client: Client, personas, persona: str) -> None:  # type: ignore[no-untyped-def]
+def test_everyone_but_auditors_gets_404(client: Client, personas: Personas, persona: str) -> None:
     sign_in_verified(client, getattr(personas, persona))
     assert client.get(URL).status_code == 404
     assert not AuditEvent.objects.filter(action=actions.AUDIT_VIEWED).exists()
@@ -65,7 +70,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client) -> None:
     assert response.status_code == 302 and "/staff/login/" in response["Location"]
 
 
-def test_viewing_is_recorded_on_the_system_stream(auditor_client: Client, personas) -> None:  # type: ignore[no-untyped-def]
+def test_viewing_is_recorded_on_the_system_stream(
+    auditor_client: Client, personas: Personas
+) -> None:
     stream = new_stream()
     auditor_client.get(URL, {"stream": stream, "action": actions.CASE_VIEWED})
     event = AuditEvent.objects.get(action=actions.AUDIT_VIEWED)
@@ -76,7 +83,7 @@ def test_viewing_is_recorded_on_the_system_stream(auditor_client: Client, person
     assert event.detail_items["paged"] is False
 
 
-def test_filter_by_actor_username_and_kind(auditor_client: Client, personas) -> None:  # type: ignore[no-untyped-def]
+def test_filter_by_actor_username_and_kind(auditor_client: Client, personas: Personas) -> None:
     stream = new_stream()
     record(stream=stream, action=actions.CASE_UPDATED, actor=Actor.user(personas.advisor),
            target_type="case", target_id=stream)
@@ -155,13 +162,17 @@ def test_the_page_never_uses_offset(auditor_client: Client) -> None:
     stream = new_stream()
     add_events(stream, 60)
     first = auditor_client.get(URL, {"stream": stream})
-    after = re.search(r"after=(\d+-\d+)", first.content.decode()).group(1)  # type: ignore[union-attr]
+    link = re.search(r"after=(\d+-\d+)", first.content.decode())
+    assert link is not None
+    after = link.group(1)
     with CaptureQueriesContext(connection) as queries:
         auditor_client.get(URL, {"stream": stream, "after": after})
     assert not any("OFFSET" in q["sql"].upper() for q in queries.captured_queries)
 
 
-def test_query_count_does_not_grow_with_events(auditor_client: Client, personas) -> None:  # type: ignore[no-untyped-def]
+def test_query_count_does_not_grow_with_events(
+    auditor_client: Client, personas: Personas
+) -> None:
     def page_of(count: int) -> tuple[int, int]:
         stream = new_stream()
         for i in range(count):

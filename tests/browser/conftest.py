@@ -9,11 +9,16 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.conftest import IN_CI
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+    from accounts.models import User
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run in
 # the test body next to it. The test thread only sets up data, the live server serves requests.
@@ -43,7 +48,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser() -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -55,7 +60,7 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -63,7 +68,7 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def axe_violations(page: Any) -> list[dict[str, Any]]:
+def axe_violations(page: Page) -> list[dict[str, Any]]:
     """Serious and critical axe-core violations on the page as it is now."""
     page.evaluate(AXE.read_text(encoding="utf-8"))  # evaluate is not subject to the page's CSP
     result = page.evaluate(
@@ -76,7 +81,7 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     ]
 
 
-def sign_in(page: Any, base_url: str, user: Any) -> None:
+def sign_in(page: Page, base_url: str, user: User) -> None:
     """Sign in through the real login form, with password and a current TOTP code."""
     from django_otp.oath import totp
     from django_otp.plugins.otp_totp.models import TOTPDevice

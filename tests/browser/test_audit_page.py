@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 from django.db import transaction
@@ -14,11 +14,15 @@ from audit.services import record
 from tests.browser.conftest import axe_violations, sign_in
 from tests.factories import StaffUserFactory
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+    from pytest_django.live_server_helper import LiveServer
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_auditor_page_in_both_languages(page: Any, live_server: Any) -> None:
-    auditor = StaffUserFactory(role=Role.AUDITOR)
+def test_auditor_page_in_both_languages(page: Page, live_server: LiveServer) -> None:
+    auditor = StaffUserFactory.create(role=Role.AUDITOR)
     with transaction.atomic():
         record(stream="system", action=actions.KEYS_ROTATED, actor=Actor.system(),
                target_type="case", target_id="", detail={"rewrapped": 3})

@@ -13,7 +13,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.utils import timezone
@@ -22,6 +22,11 @@ from django.utils.formats import date_format
 from cases import services
 from cases.models import Case, CaseAttachment, CaseMessage
 from tests.browser.conftest import axe_violations, sign_in
+from tests.conftest import Personas
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
+    from pytest_django.live_server_helper import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,15 +40,15 @@ REPORT_FORM = 'form[action="/report/"]'
 STATUS_FORM = 'form[action="/status/"]'
 MESSAGE_FORM = 'form[action="/status/case/message/"]'
 
-OpenPage = Callable[..., Any]
+OpenPage = Callable[..., "Page"]  # a string: Page is imported for the checker only
 
 
 @pytest.fixture
-def open_page(browser: Any) -> Iterator[OpenPage]:
+def open_page(browser: Browser) -> Iterator[OpenPage]:
     """A page in a context of its own: each one a separate person with their own cookies."""
-    contexts: list[Any] = []
+    contexts: list[BrowserContext] = []
 
-    def _open(*, locale: str = "en-GB", javascript: bool = True) -> Any:
+    def _open(*, locale: str = "en-GB", javascript: bool = True) -> Page:
         context = browser.new_context(locale=locale, java_script_enabled=javascript)
         contexts.append(context)
         page = context.new_page()
@@ -58,11 +63,11 @@ def open_page(browser: Any) -> Iterator[OpenPage]:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _accessible(page: Any, where: str) -> None:
+def _accessible(page: Page, where: str) -> None:
     assert axe_violations(page) == [], where
 
 
-def _fill_report(page: Any, *, narrative: str = "My supervisor shouted at me in a meeting.",
+def _fill_report(page: Page, *, narrative: str = "My supervisor shouted at me in a meeting.",
                  channel: str = "anonymous", name: str = "", email: str = "",
                  files: tuple[Path, ...] = ()) -> None:
     """The fewest answers the report form takes, plus contact details for a named report."""
@@ -80,12 +85,12 @@ def _fill_report(page: Any, *, narrative: str = "My supervisor shouted at me in 
         form.locator('input[name="files"]').set_input_files([str(f) for f in files])
 
 
-def _send_report(page: Any) -> None:
+def _send_report(page: Page) -> None:
     page.locator(f"{REPORT_FORM} button[type=submit]").click()
     page.wait_for_load_state()
 
 
-def _report(page: Any, base_url: str, **answers: Any) -> str:
+def _report(page: Page, base_url: str, **answers: Any) -> str:
     """Make a report through /report/ and return the receipt code it shows."""
     page.goto(base_url + "/report/")
     _fill_report(page, **answers)
@@ -93,20 +98,20 @@ def _report(page: Any, base_url: str, **answers: Any) -> str:
     return _code(page)
 
 
-def _code(page: Any) -> str:
+def _code(page: Page) -> str:
     code = page.get_by_test_id("receipt-code").inner_text().strip()
     assert CODE.fullmatch(code), code
     return code
 
 
-def _enter_code(page: Any, base_url: str, code: str) -> None:
+def _enter_code(page: Page, base_url: str, code: str) -> None:
     page.goto(base_url + "/status/")
     page.locator(f'{STATUS_FORM} input[name="code"]').fill(code)
     page.locator(f"{STATUS_FORM} button[type=submit]").click()
     page.wait_for_load_state()
 
 
-def _send_message(page: Any, text: str) -> None:
+def _send_message(page: Page, text: str) -> None:
     page.locator(f'{MESSAGE_FORM} textarea[name="body"]').fill(text)
     page.locator(f"{MESSAGE_FORM} button[type=submit]").click()
     page.wait_for_load_state()
@@ -129,7 +134,7 @@ def _png_with_metadata(path: Path) -> Path:
 # --- 1. an anonymous report, then its status page -------------------------------------------
 
 
-def test_an_anonymous_report_and_its_status_page(page: Any, live_server: Any) -> None:
+def test_an_anonymous_report_and_its_status_page(page: Page, live_server: LiveServer) -> None:
     code = _report(page, live_server.url, channel="anonymous")
     assert page.locator("h1").inner_text() == "We have received your report"
     case = Case.objects.get()
@@ -158,7 +163,7 @@ def test_an_anonymous_report_and_its_status_page(page: Any, live_server: Any) ->
 
 
 def test_a_named_report_with_a_photo_keeps_it_without_its_metadata(
-        page: Any, live_server: Any, tmp_path: Path) -> None:
+        page: Page, live_server: LiveServer, tmp_path: Path) -> None:
     photo = _png_with_metadata(tmp_path / "screenshot.png")
     _report(page, live_server.url, channel="named", name="Reporter Example",
             email="reporter@example.org", files=(photo,))
@@ -180,8 +185,8 @@ def test_a_named_report_with_a_photo_keeps_it_without_its_metadata(
 # --- 3. messages between the reporter and the advisor ---------------------------------------
 
 
-def test_reporter_and_advisor_exchange_messages(open_page: OpenPage, live_server: Any,
-                                                personas: Any) -> None:
+def test_reporter_and_advisor_exchange_messages(open_page: OpenPage, live_server: LiveServer,
+                                                personas: Personas) -> None:
     reporter = open_page()
     code = _report(reporter, live_server.url)
     case = Case.objects.get()
@@ -224,7 +229,8 @@ def test_reporter_and_advisor_exchange_messages(open_page: OpenPage, live_server
 # --- 4. replacing the receipt code ----------------------------------------------------------
 
 
-def test_replacing_the_code_retires_the_old_one(open_page: OpenPage, live_server: Any) -> None:
+def test_replacing_the_code_retires_the_old_one(
+        open_page: OpenPage, live_server: LiveServer) -> None:
     page = open_page()
     old = _report(page, live_server.url)
     _enter_code(page, live_server.url, old)
@@ -255,7 +261,7 @@ def test_replacing_the_code_retires_the_old_one(open_page: OpenPage, live_server
 # --- 5. a message with the reporter's own code ----------------------------------------------
 
 
-def test_a_message_with_the_own_code_is_refused(page: Any, live_server: Any) -> None:
+def test_a_message_with_the_own_code_is_refused(page: Page, live_server: LiveServer) -> None:
     code = _report(page, live_server.url)
     _enter_code(page, live_server.url, code)
     # Pasted in lower case and without dashes: still the code.
@@ -271,7 +277,7 @@ def test_a_message_with_the_own_code_is_refused(page: Any, live_server: Any) -> 
 # --- 6. without JavaScript ------------------------------------------------------------------
 
 
-def test_a_report_without_javascript(open_page: OpenPage, live_server: Any) -> None:
+def test_a_report_without_javascript(open_page: OpenPage, live_server: LiveServer) -> None:
     page = open_page(javascript=False)
     code = _report(page, live_server.url)
     assert Case.objects.count() == 1
@@ -286,7 +292,7 @@ def test_a_report_without_javascript(open_page: OpenPage, live_server: Any) -> N
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])
-def test_every_intake_page_is_accessible(open_page: OpenPage, live_server: Any,
+def test_every_intake_page_is_accessible(open_page: OpenPage, live_server: LiveServer,
                                          language: str) -> None:
     page = open_page()
     base = live_server.url
@@ -372,6 +378,7 @@ class _TwoSendings:
         if index > 1:
             return self.submit(**kwargs)
         self.arrived[index].set()
+        turn: threading.Event | None
         if index == 0:
             # Never answer before the second click: its sending must reach the server too.
             turn = self.handled[1] if self.second_first else self.arrived[1]
@@ -392,7 +399,7 @@ class _TwoSendings:
 # derived from the form's one-time token (cases.receipt_codes.from_form_token).
 @pytest.mark.parametrize("order", ["first sending handled first",
                                    "second sending handled first"])
-def test_double_click_on_send_makes_one_case(page: Any, live_server: Any,
+def test_double_click_on_send_makes_one_case(page: Page, live_server: LiveServer,
                                              monkeypatch: pytest.MonkeyPatch,
                                              order: str) -> None:
     sendings = _TwoSendings(services.case_submit, second_first=order.startswith("second"))
@@ -402,6 +409,7 @@ def test_double_click_on_send_makes_one_case(page: Any, live_server: Any,
     button = page.locator(f"{REPORT_FORM} button[type=submit]")
     button.scroll_into_view_if_needed()
     box = button.bounding_box()
+    assert box is not None
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
     # A person's double click: the second click lands while the first sending is on its way.

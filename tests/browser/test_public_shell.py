@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import override_settings
@@ -12,10 +12,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.browser.conftest import axe_violations
 from tests.factories import TEST_PASSWORD, StaffUserFactory
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+    from pytest_django.live_server_helper import LiveServer
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_landing_is_accessible_and_switches_to_dutch(page: Any, live_server: Any) -> None:
+def test_landing_is_accessible_and_switches_to_dutch(page: Page, live_server: LiveServer) -> None:
     page.goto(live_server.url + "/")
     assert page.locator("h1").inner_text() == "Something happened that did not feel right?"
     assert axe_violations(page) == []
@@ -27,7 +31,7 @@ def test_landing_is_accessible_and_switches_to_dutch(page: Any, live_server: Any
     assert axe_violations(page) == []
 
 
-def test_skip_link_moves_focus_to_the_content(page: Any, live_server: Any) -> None:
+def test_skip_link_moves_focus_to_the_content(page: Page, live_server: LiveServer) -> None:
     page.goto(live_server.url + "/")
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent")
@@ -36,7 +40,7 @@ def test_skip_link_moves_focus_to_the_content(page: Any, live_server: Any) -> No
     assert page.evaluate("location.hash") == "#main"
 
 
-def test_quick_exit_replaces_the_history_entry(page: Any, live_server: Any) -> None:
+def test_quick_exit_replaces_the_history_entry(page: Page, live_server: LiveServer) -> None:
     neutral = live_server.url + "/healthz"
     with override_settings(QUICK_EXIT_URL=neutral):
         page.goto("about:blank")
@@ -48,7 +52,7 @@ def test_quick_exit_replaces_the_history_entry(page: Any, live_server: Any) -> N
         assert page.url == "about:blank"
 
 
-def test_quick_exit_by_pressing_escape_three_times(page: Any, live_server: Any) -> None:
+def test_quick_exit_by_pressing_escape_three_times(page: Page, live_server: LiveServer) -> None:
     neutral = live_server.url + "/healthz"
     with override_settings(QUICK_EXIT_URL=neutral):
         page.goto(live_server.url + "/")
@@ -57,19 +61,20 @@ def test_quick_exit_by_pressing_escape_three_times(page: Any, live_server: Any) 
         page.wait_for_url(neutral)
 
 
-def test_the_shell_works_without_javascript(browser: Any, live_server: Any) -> None:
+def test_the_shell_works_without_javascript(browser: Browser, live_server: LiveServer) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(live_server.url + "/")
     page.get_by_role("button", name="Nederlands").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Is er iets gebeurd dat niet goed voelde?"
-    assert page.get_by_test_id("quick-exit").get_attribute("href").startswith("https://")
+    href = page.get_by_test_id("quick-exit").get_attribute("href")
+    assert href is not None and href.startswith("https://")
     context.close()
 
 
-def test_staff_sign_in_with_second_factor(page: Any, live_server: Any) -> None:
-    user = StaffUserFactory(first_name="Anna")
+def test_staff_sign_in_with_second_factor(page: Page, live_server: LiveServer) -> None:
+    user = StaffUserFactory.create(first_name="Anna")
     device = TOTPDevice.objects.get(user=user)
     page.goto(live_server.url + "/staff/")
     assert page.url.startswith(live_server.url + "/staff/login/")
@@ -94,7 +99,7 @@ def test_staff_sign_in_with_second_factor(page: Any, live_server: Any) -> None:
     assert axe_violations(page) == []
 
 
-def test_error_page_is_accessible_in_dutch(browser: Any, live_server: Any) -> None:
+def test_error_page_is_accessible_in_dutch(browser: Browser, live_server: LiveServer) -> None:
     context = browser.new_context(locale="nl-NL")
     page = context.new_page()
     page.goto(live_server.url + "/no-such-page/")

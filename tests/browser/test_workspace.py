@@ -4,7 +4,7 @@ then the committee's review; every page free of serious axe violations in Englis
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,14 +13,18 @@ from cases.models import Case
 from tests.browser.conftest import axe_violations, sign_in
 from tests.factories import StaffUserFactory
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+    from pytest_django.live_server_helper import LiveServer
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _accessible(page: Any, where: str) -> None:
+def _accessible(page: Page, where: str) -> None:
     assert axe_violations(page) == [], where
 
 
-def _confirm(page: Any, button: str) -> None:
+def _confirm(page: Page, button: str) -> None:
     page.get_by_role("link", name=button, exact=True).click()
     page.wait_for_load_state()
     _accessible(page, f"confirmation of {button}")
@@ -29,10 +33,10 @@ def _confirm(page: Any, button: str) -> None:
     assert page.get_by_role("status").inner_text().startswith("Done:")
 
 
-def test_an_advisor_registers_a_phone_report_and_refers_it(browser: Any,
-                                                          live_server: Any) -> None:
-    advisor = StaffUserFactory(role=Role.ADVISOR, first_name="Anna", last_name="Advisor")
-    member = StaffUserFactory(role=Role.MISCONDUCT_COMMITTEE)
+def test_an_advisor_registers_a_phone_report_and_refers_it(browser: Browser,
+                                                          live_server: LiveServer) -> None:
+    advisor = StaffUserFactory.create(role=Role.ADVISOR, first_name="Anna", last_name="Advisor")
+    member = StaffUserFactory.create(role=Role.MISCONDUCT_COMMITTEE)
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)

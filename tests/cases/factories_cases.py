@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
+from uuid import UUID
 
+from accounts.models import User
 from accounts.roles import Role
 from cases import services
 from cases.choices import (
@@ -26,8 +28,6 @@ from cases.choices import (
 )
 from cases.models import Case
 from tests.factories import StaffUserFactory
-
-User = Any
 
 NARRATIVE = "My supervisor shouted at me in front of the team."
 
@@ -55,7 +55,7 @@ def case_input(*, kind: str = Kind.REPORT, channel: str = Channel.NAMED,
 
 
 def committee_member(committee: str) -> User:
-    return StaffUserFactory(role=COMMITTEE_ROLES[Committee(committee)])
+    return StaffUserFactory.create(role=COMMITTEE_ROLES[Committee(committee)])
 
 
 def make_case(
@@ -90,9 +90,9 @@ def make_case(
     """
     state = State(state)
     if advisor is None and state != State.RECEIVED:
-        advisor = StaffUserFactory(role=Role.ADVISOR)
+        advisor = StaffUserFactory.create(role=Role.ADVISOR)
     registrar = advisor if advisor is not None else (
-        coordinator or StaffUserFactory(role=Role.COORDINATOR))
+        coordinator or StaffUserFactory.create(role=Role.COORDINATOR))
     data = data or case_input(kind=kind, channel=channel, affiliation=affiliation,
                               statement_in_writing=statement_in_writing)
     case = services.case_register(actor=registrar, data=data).case
@@ -103,6 +103,7 @@ def make_case(
                                      statement_in_writing=data.statement_in_writing)
     if state == State.RECEIVED:
         return Case.objects.get(pk=pk)
+    assert advisor is not None  # made above for every state but RECEIVED
 
     if state in (State.CLOSED, State.DESTROYED) and outcome == Outcome.WITHDRAWN:
         services.case_withdraw(case_id=pk, actor=advisor)
@@ -137,8 +138,8 @@ def make_case(
     return _destroy_if_asked(pk, state, coordinator)
 
 
-def _destroy_if_asked(pk: Any, state: State, coordinator: User | None) -> Case:
+def _destroy_if_asked(pk: UUID, state: State, coordinator: User | None) -> Case:
     if state == State.DESTROYED:
         services.case_destroy(case_id=pk,
-                              actor=coordinator or StaffUserFactory(role=Role.COORDINATOR))
+                              actor=coordinator or StaffUserFactory.create(role=Role.COORDINATOR))
     return Case.objects.get(pk=pk)

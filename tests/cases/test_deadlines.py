@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,8 @@ from tests.cases.factories_cases import make_case
 from tests.conftest import Personas
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+Clock = Callable[[datetime], None]  # sets what timezone.now() answers
 
 
 def at(year: int, month: int, day: int, hour: int = 10, minute: int = 30) -> datetime:
@@ -116,7 +119,7 @@ def test_late_means_strictly_after_the_due_moment() -> None:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """Set what ``timezone.now()`` answers for the services (and the audit trail)."""
 
     def set_now(moment: datetime) -> None:
@@ -136,7 +139,7 @@ def test_a_new_case_carries_its_deadlines(personas: Personas) -> None:
 
 
 @pytest.mark.django_db
-def test_acknowledging_in_time(personas: Personas, clock) -> None:  # type: ignore[no-untyped-def]
+def test_acknowledging_in_time(personas: Personas, clock: Clock) -> None:
     case = make_case(advisor=personas.advisor)
     moment = case.received_at + timedelta(days=6, hours=23)
     clock(moment)
@@ -153,7 +156,7 @@ def test_acknowledging_in_time(personas: Personas, clock) -> None:  # type: igno
 
 @pytest.mark.django_db
 def test_acknowledging_on_the_last_moment_is_not_late(personas: Personas,
-                                                      clock) -> None:  # type: ignore[no-untyped-def]
+                                                      clock: Clock) -> None:
     case = make_case(advisor=personas.advisor)
     clock(case.acknowledgement_due_at)
     services.case_acknowledge(case_id=case.pk, actor=personas.advisor)
@@ -164,7 +167,7 @@ def test_acknowledging_on_the_last_moment_is_not_late(personas: Personas,
 @pytest.mark.parametrize("late_by", [timedelta(microseconds=1), timedelta(days=1),
                                      timedelta(days=90)])
 def test_a_late_acknowledgement_is_recorded_as_late_and_never_refused(
-        personas: Personas, clock, late_by: timedelta) -> None:  # type: ignore[no-untyped-def]
+        personas: Personas, clock: Clock, late_by: timedelta) -> None:
     case = make_case(advisor=personas.advisor)
     moment = case.acknowledgement_due_at + late_by
     clock(moment)
@@ -187,7 +190,7 @@ def test_a_late_acknowledgement_is_recorded_as_late_and_never_refused(
 
 @pytest.mark.django_db
 def test_an_unacknowledged_case_becomes_overdue_after_seven_days(
-        personas: Personas, clock) -> None:  # type: ignore[no-untyped-def]
+        personas: Personas, clock: Clock) -> None:
     case = make_case(advisor=personas.advisor)
     clock(case.acknowledgement_due_at)
     assert not case.is_acknowledgement_overdue and not case.is_overdue

@@ -3,13 +3,15 @@ cannot be reverted by a stale instance, in the model layer and in the database i
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import psycopg
 import pytest
-from django.contrib.auth.models import AbstractUser
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from pytest_django import Settings
 
+from accounts.models import User
 from cases.models import KEY_FIELDS, Case
 from cases.services import case_destroy_key
 from crypto.blind_index import blind_index_fields
@@ -26,8 +28,8 @@ EMAIL = "plain@example.org"
 
 
 @pytest.fixture
-def actor(db: None) -> AbstractUser:
-    return StaffUserFactory(username="key-columns-actor")
+def actor(db: None) -> User:
+    return StaffUserFactory.create(username="key-columns-actor")
 
 
 def _case_with_email() -> Case:
@@ -50,7 +52,7 @@ def _assert_destroyed(case: Case) -> None:
 # --- the model layer: a plain save() leaves the key columns alone --------------------------------
 
 def test_a_stale_save_after_shredding_keeps_the_case_destroyed(
-    actor: AbstractUser, probe_tables: None
+    actor: User, probe_tables: None
 ) -> None:
     case = Case.objects.create()
     note = ProbeNote.objects.create(case=case, body="content of the case")
@@ -63,7 +65,7 @@ def test_a_stale_save_after_shredding_keeps_the_case_destroyed(
     assert ProbeNote.objects.select_related("case").get(pk=note.pk).body is DESTROYED
 
 
-def test_a_stale_save_that_would_restore_a_blind_index_is_refused(actor: AbstractUser) -> None:
+def test_a_stale_save_that_would_restore_a_blind_index_is_refused(actor: User) -> None:
     case = _case_with_email()
     stale = fresh(case)
     assert stale.reporter_email == EMAIL
@@ -127,7 +129,9 @@ def test_a_new_case_is_inserted_with_its_key() -> None:
 
 # --- the database: a trigger refuses to undo shredding -------------------------------------------
 
-def _raw_update(case: Case, assignments: str, params: list[object]) -> None:
+SQLParam = bytes | str | datetime | None
+
+def _raw_update(case: Case, assignments: str, params: list[SQLParam]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE cases_case SET {assignments} WHERE id = %s",  # noqa: S608 - fixed SQL
@@ -135,8 +139,8 @@ def _raw_update(case: Case, assignments: str, params: list[object]) -> None:
         )
 
 
-def _resurrections(case: Case, wrapped: bytes) -> list[tuple[str, list[object]]]:
-    attempts: list[tuple[str, list[object]]] = [
+def _resurrections(case: Case, wrapped: bytes) -> list[tuple[str, list[SQLParam]]]:
+    attempts: list[tuple[str, list[SQLParam]]] = [
         ("wrapped_key = %s, key_id = %s, key_destroyed_at = NULL", [wrapped, case.key_id]),
         ("wrapped_key = %s", [wrapped]),
         ("key_destroyed_at = NULL", []),
@@ -149,7 +153,7 @@ def _resurrections(case: Case, wrapped: bytes) -> list[tuple[str, list[object]]]
     return attempts
 
 
-def test_the_database_refuses_every_raw_attempt_to_undo_shredding(actor: AbstractUser) -> None:
+def test_the_database_refuses_every_raw_attempt_to_undo_shredding(actor: User) -> None:
     case = _case_with_email()
     wrapped = raw_column(Case, case.pk, "wrapped_key")
     assert wrapped is not None
@@ -160,7 +164,7 @@ def test_the_database_refuses_every_raw_attempt_to_undo_shredding(actor: Abstrac
     _assert_destroyed(case)
 
 
-def test_the_trigger_lets_ordinary_updates_through(actor: AbstractUser) -> None:
+def test_the_trigger_lets_ordinary_updates_through(actor: User) -> None:
     live = _case_with_email()
     # A live case: its key columns may change (rotation, shredding).
     _raw_update(live, "wrapped_key = %s", [raw_column(Case, live.pk, "wrapped_key")])
@@ -176,7 +180,7 @@ def test_the_trigger_lets_ordinary_updates_through(actor: AbstractUser) -> None:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_postgres_the_trigger_holds_for_any_session_and_replication_role() -> None:
-    actor = StaffUserFactory(username="key-columns-pg")
+    actor = StaffUserFactory.create(username="key-columns-pg")
     case = _case_with_email()
     wrapped = raw_column(Case, case.pk, "wrapped_key")
     case_destroy_key(case_id=case.pk, actor=actor)

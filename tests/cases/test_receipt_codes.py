@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 
 import pytest
 from pytest_django import Settings
@@ -16,6 +17,7 @@ from cases.receipt_codes import (
     CODE_LENGTH,
     SELECTOR_LENGTH,
     VERIFIER_LENGTH,
+    NewCode,
     contains_code,
     new_code,
     normalise,
@@ -80,11 +82,11 @@ def test_the_stored_mac_never_holds_the_code() -> None:
 
 
 @pytest.fixture
-def code() -> receipt_codes.NewCode:
+def code() -> NewCode:
     return new_code()
 
 
-def test_normalise_accepts_the_displayed_form_and_the_compact_one(code) -> None:  # type: ignore[no-untyped-def]
+def test_normalise_accepts_the_displayed_form_and_the_compact_one(code: NewCode) -> None:
     assert normalise(code.display) == compact(code.display)
     assert normalise(compact(code.display)) == compact(code.display)
 
@@ -100,7 +102,7 @@ def test_normalise_accepts_the_displayed_form_and_the_compact_one(code) -> None:
     lambda c: "\t".join(c.split("-")),
     lambda c: " ".join(compact(c)),  # one character at a time
 ])
-def test_normalise_forgives_case_and_separators(code, typed) -> None:  # type: ignore[no-untyped-def]
+def test_normalise_forgives_case_and_separators(code: NewCode, typed: Callable[[str], str]) -> None:
     assert normalise(typed(code.display)) == compact(code.display)
 
 
@@ -112,7 +114,7 @@ def test_normalise_reads_u_as_v() -> None:
 
 
 @pytest.mark.parametrize("wrong", ["0", "O", "o", "1", "I", "i", "L", "l"])
-def test_characters_no_code_holds_are_refused_not_guessed(code, wrong: str) -> None:  # type: ignore[no-untyped-def]
+def test_characters_no_code_holds_are_refused_not_guessed(code: NewCode, wrong: str) -> None:
     # Neither of each look-alike pair is in the alphabet, so no code has them: a guess
     # could only turn a typo into someone else's code.
     typed = wrong + compact(code.display)[1:]
@@ -137,7 +139,7 @@ def test_normalise_refuses_what_is_not_text(not_text: object) -> None:
 # --- checking a code -------------------------------------------------------------------------
 
 
-def test_the_right_verifier_matches_and_no_other(code) -> None:  # type: ignore[no-untyped-def]
+def test_the_right_verifier_matches_and_no_other(code: NewCode) -> None:
     _, verifier = split(compact(code.display))
     assert verifier_matches(verifier, code.verifier_mac) is True
     other = ("2" if verifier[0] != "2" else "3") + verifier[1:]
@@ -147,7 +149,7 @@ def test_the_right_verifier_matches_and_no_other(code) -> None:  # type: ignore[
 
 
 def test_an_unknown_selector_costs_a_mac_and_answers_false(
-        code, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+        code: NewCode, monkeypatch: pytest.MonkeyPatch) -> None:
     _, verifier = split(compact(code.display))
     computed: list[str] = []
     real_mac = receipt_codes._mac
@@ -166,7 +168,7 @@ def test_an_unknown_selector_costs_a_mac_and_answers_false(
     assert computed == ["test-rck-1"]
 
 
-def test_a_mac_under_an_unknown_key_never_matches(code) -> None:  # type: ignore[no-untyped-def]
+def test_a_mac_under_an_unknown_key_never_matches(code: NewCode) -> None:
     _, verifier = split(compact(code.display))
     forged = "retired-key:" + code.verifier_mac.split(":", 1)[1]
     assert verifier_matches(verifier, forged) is False
@@ -174,7 +176,7 @@ def test_a_mac_under_an_unknown_key_never_matches(code) -> None:  # type: ignore
     assert verifier_matches("", "retired-key:") is False
 
 
-def test_codes_issued_under_an_older_pepper_keep_working(code, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def test_codes_issued_under_an_older_pepper_keep_working(code: NewCode, settings: Settings) -> None:
     _, verifier = split(compact(code.display))
     settings.RECEIPT_CODE_KEYS = f"{key_line('test-rck-2', 7)},{settings.RECEIPT_CODE_KEYS}"
     assert verifier_matches(verifier, code.verifier_mac) is True
@@ -197,12 +199,12 @@ def test_codes_issued_under_an_older_pepper_keep_working(code, settings: Setting
     lambda c: "\n".join(c.split("-")),
     lambda c: f"{c[:19]}\n{c[19:]}",
 ])
-def test_contains_code_finds_a_pasted_code(code, pasted) -> None:  # type: ignore[no-untyped-def]
+def test_contains_code_finds_a_pasted_code(code: NewCode, pasted: Callable[[str], str]) -> None:
     assert contains_code(pasted(code.display), selector=code.selector,
                          verifier_mac=code.verifier_mac)
 
 
-def test_contains_code_ignores_other_codes_and_fragments(code) -> None:  # type: ignore[no-untyped-def]
+def test_contains_code_ignores_other_codes_and_fragments(code: NewCode) -> None:
     def check(text: str) -> bool:
         return contains_code(text, selector=code.selector, verifier_mac=code.verifier_mac)
 
@@ -218,7 +220,7 @@ def test_contains_code_ignores_other_codes_and_fragments(code) -> None:  # type:
     assert not check("")
 
 
-def test_contains_code_keeps_looking_after_a_false_start(code) -> None:  # type: ignore[no-untyped-def]
+def test_contains_code_keeps_looking_after_a_false_start(code: NewCode) -> None:
     text = f"{code.selector} was the start; the whole code is {code.display}"
     assert contains_code(text, selector=code.selector, verifier_mac=code.verifier_mac)
 
@@ -226,7 +228,7 @@ def test_contains_code_keeps_looking_after_a_false_start(code) -> None:  # type:
 @pytest.mark.parametrize("tail", ["é" * VERIFIER_LENGTH, "日本語" * 8, "🙂" * VERIFIER_LENGTH,
                                   "ß" * VERIFIER_LENGTH],
                          ids=["accents", "cjk", "emoji", "sharp-s"])
-def test_contains_code_survives_any_text_after_the_selector(code, tail: str) -> None:  # type: ignore[no-untyped-def]
+def test_contains_code_survives_any_text_after_the_selector(code: NewCode, tail: str) -> None:
     # Messages are free text: whatever follows a selector, the answer is a plain no.
     assert not contains_code(f"{code.selector}{tail}", selector=code.selector,
                              verifier_mac=code.verifier_mac)

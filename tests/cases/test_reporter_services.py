@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.utils import timezone
+from pytest_django import Settings
 
 from audit import actions
 from audit.actors import ActorKind
@@ -29,6 +30,7 @@ from cases.models import Case, CaseAttachment, CaseMessage, CaseParty, ReceiptCo
 from cases.reporter_selectors import reporter_status
 from cases.services import FileInput, PartyInput, ReporterAccess
 from tests.cases.factories_cases import case_input, make_case
+from tests.conftest import Personas
 from tests.queries import queries_of
 
 MARKER = "Zebra-Marker-7731"
@@ -166,14 +168,14 @@ def test_a_bad_file_refuses_the_whole_submission(files: list[FileInput], db: Non
     assert nothing_stored()
 
 
-def test_a_file_over_the_size_limit_is_refused(db: None, settings: Any) -> None:
+def test_a_file_over_the_size_limit_is_refused(db: None, settings: Settings) -> None:
     settings.ATTACHMENT_MAX_BYTES = 1024
     with pytest.raises(InvalidCaseInput, match="too large"):
         submit(files=[FileInput(name="big.txt", content=b"x" * 1025)])
     assert nothing_stored()
 
 
-def test_the_advisor_not_wanted_is_never_assigned(personas: Any) -> None:
+def test_the_advisor_not_wanted_is_never_assigned(personas: Personas) -> None:
     case = submit(unwanted_advisor_id=personas.advisor.pk).case
     assert case.unwanted_advisor == personas.advisor
     with pytest.raises(InvalidCaseInput, match="asked"):
@@ -184,7 +186,7 @@ def test_the_advisor_not_wanted_is_never_assigned(personas: Any) -> None:
     assert list(Case.objects.get(pk=case.pk).advisors.all()) == [personas.other_advisor]
 
 
-def test_only_an_advisor_can_be_named_as_not_wanted(personas: Any) -> None:
+def test_only_an_advisor_can_be_named_as_not_wanted(personas: Personas) -> None:
     with pytest.raises(InvalidCaseInput):
         submit(unwanted_advisor_id=personas.coordinator.pk)
     assert not Case.objects.exists()
@@ -203,7 +205,7 @@ def test_the_code_opens_its_case_written_any_way(db: None) -> None:
 
 
 def test_wrong_unknown_malformed_and_destroyed_codes_get_the_same_refusal(
-        personas: Any) -> None:
+        personas: Personas) -> None:
     registered = submit()
     compact = registered.receipt_code.replace("-", "")
     wrong_verifier = compact[:8] + ("2" if compact[8] != "2" else "3") + compact[9:]
@@ -219,7 +221,7 @@ def test_wrong_unknown_malformed_and_destroyed_codes_get_the_same_refusal(
 NEW_CODE_TOKEN = "new-code-form-0123456789"
 
 
-def test_a_code_handed_over_by_an_advisor_opens_only_its_replacement(personas: Any) -> None:
+def test_a_code_handed_over_by_an_advisor_opens_only_its_replacement(personas: Personas) -> None:
     registered = services.case_register(actor=personas.advisor, data=case_input())
     access = sign_in(registered.receipt_code)
     assert access.must_replace
@@ -311,7 +313,7 @@ def test_the_reporter_withdraws_while_the_advisor_still_handles_it(
         services.reporter_message_send(reporter=access, body="hello?")
 
 
-def test_a_referred_case_cannot_be_withdrawn_on_the_status_page(personas: Any) -> None:
+def test_a_referred_case_cannot_be_withdrawn_on_the_status_page(personas: Personas) -> None:
     access = sign_in(submit().receipt_code)
     case = make_case(state=State.REFERRED, advisor=personas.advisor)
     code = ReceiptCode.objects.get(case=case)
@@ -345,7 +347,7 @@ def test_replacing_the_code_ends_every_session_of_the_old_one(
 
 
 def test_the_status_page_shows_messages_files_and_accesses_by_day_and_role(
-        personas: Any) -> None:
+        personas: Personas) -> None:
     registered = submit()
     case = registered.case
     access = sign_in(registered.receipt_code)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection, transaction
 from pytest_django import Settings
 
+from accounts.models import User
 from accounts.roles import Role
 from audit import actions
 from audit.actors import ActorKind
@@ -80,7 +82,7 @@ def trail(case: Case) -> list[str]:
 # --- who may act -------------------------------------------------------------------------------
 
 # The advisor's services, each called with valid arguments on a case in a state that allows it.
-ADVISOR_SERVICES: dict[str, tuple[str, Callable[[Case, Any], Any]]] = {
+ADVISOR_SERVICES: dict[str, tuple[str, Callable[[Case, User], object]]] = {
     "acknowledge": (State.RECEIVED, lambda c, u: services.case_acknowledge(
         case_id=c.pk, actor=u)),
     "start": (State.ACKNOWLEDGED, lambda c, u: services.case_start(case_id=c.pk, actor=u)),
@@ -99,7 +101,7 @@ ADVISOR_SERVICES: dict[str, tuple[str, Callable[[Case, Any], Any]]] = {
     "attachment_add": (State.IN_PROGRESS, lambda c, u: services.attachment_add(
         case_id=c.pk, actor=u, filename="a.txt", content=b"text")),
 }
-COMMITTEE_SERVICES: dict[str, tuple[str, Callable[[Case, Any], Any]]] = {
+COMMITTEE_SERVICES: dict[str, tuple[str, Callable[[Case, User], object]]] = {
     "accept": (State.REFERRED, lambda c, u: services.case_accept(case_id=c.pk, actor=u)),
     "return": (State.REFERRED, lambda c, u: services.case_return(
         case_id=c.pk, actor=u, reason="Not ours.")),
@@ -108,7 +110,7 @@ COMMITTEE_SERVICES: dict[str, tuple[str, Callable[[Case, Any], Any]]] = {
 }
 
 
-def _unchanged_after(case: Case, call: Callable[[], Any], error: type[Exception]) -> None:
+def _unchanged_after(case: Case, call: Callable[[], object], error: type[Exception]) -> None:
     before = (stored_counts(), trail(case), Case.objects.filter(pk=case.pk).values_list(
         "state", "updated_at").get())
     with pytest.raises(error):
@@ -149,10 +151,10 @@ def test_only_the_committee_the_case_went_to_acts_on_it(name: str, personas: Per
                      committee_actor=personas.misconduct_committee)
     for outsider in (personas.uu_committee, personas.other_advisor, personas.superuser,
                      personas.auditor):
-        _unchanged_after(case, lambda u=outsider: call(case, u), CaseNotFound)
+        _unchanged_after(case, partial(call, case, outsider), CaseNotFound)
     # Those who can see the case but are not the committee: the advisor, a coordinator.
     for onlooker in (personas.advisor, personas.coordinator):
-        _unchanged_after(case, lambda u=onlooker: call(case, u), NotPermitted)
+        _unchanged_after(case, partial(call, case, onlooker), NotPermitted)
     call(case, personas.misconduct_committee)
 
 
@@ -160,8 +162,7 @@ def test_the_committee_may_not_do_the_advisors_work(personas: Personas) -> None:
     case = make_case(state=State.REFERRED, advisor=personas.advisor)
     member = personas.misconduct_committee
     for name in ("note_add", "message_send", "attachment_add", "withdraw", "close"):
-        _unchanged_after(case, lambda n=name: ADVISOR_SERVICES[n][1](case, member),
-                         NotPermitted)
+        _unchanged_after(case, partial(ADVISOR_SERVICES[name][1], case, member), NotPermitted)
 
 
 def test_the_other_committee_cannot_see_a_referred_case(personas: Personas) -> None:
@@ -380,6 +381,7 @@ def test_assignment_grants_and_reassignment_revokes(personas: Personas) -> None:
     assert trail(stored)[-2:] == [actions.PERMISSION_GRANTED, actions.CASE_ASSIGNED]
     granted = AuditEvent.objects.filter(stream=str(case.pk),
                                         action=actions.PERMISSION_GRANTED).last()
+    assert granted is not None
     assert granted.detail_items == {"user": first.pk, "role": "advisor"}
     services.case_acknowledge(case_id=case.pk, actor=first)
 
@@ -393,6 +395,7 @@ def test_assignment_grants_and_reassignment_revokes(personas: Personas) -> None:
     assert revoked.detail_items == {"user": first.pk, "role": "advisor"}
     assigned = AuditEvent.objects.filter(stream=str(case.pk),
                                          action=actions.CASE_ASSIGNED).last()
+    assert assigned is not None
     assert assigned.detail_items == {"added": 1, "removed": 1, "advisors": 1}
     with pytest.raises(CaseNotFound):
         services.case_start(case_id=case.pk, actor=first)
@@ -431,7 +434,7 @@ def test_two_advisors_can_share_a_case(personas: Personas) -> None:
 def test_only_active_advisors_can_be_assigned(who: str, personas: Personas) -> None:
     case = make_case(advisor=personas.advisor)
     if who == "inactive":
-        ids = [personas.advisor.pk, StaffUserFactory(role=Role.ADVISOR, is_active=False).pk]
+        ids = [personas.advisor.pk, StaffUserFactory.create(role=Role.ADVISOR, is_active=False).pk]
     elif who == "missing":
         ids = [personas.advisor.pk, 987654]
     else:
@@ -550,8 +553,8 @@ def test_empty_or_unstorable_notes_and_messages_are_refused(body: str,
                                                             personas: Personas) -> None:
     case = make_case(state=State.IN_PROGRESS, advisor=personas.advisor)
     for service in (services.note_add, services.message_send):
-        _unchanged_after(case, lambda s=service: s(case_id=case.pk, actor=personas.advisor,
-                                                   body=body), InvalidCaseInput)
+        _unchanged_after(case, partial(service, case_id=case.pk, actor=personas.advisor,
+                                       body=body), InvalidCaseInput)
 
 
 def test_attachments_are_checked_and_stored_encrypted(personas: Personas,
@@ -559,9 +562,9 @@ def test_attachments_are_checked_and_stored_encrypted(personas: Personas,
     settings.ATTACHMENT_MAX_BYTES = 2048
     case = make_case(state=State.IN_PROGRESS, advisor=personas.advisor)
     for content in (b"", b"x" * 2049):
-        _unchanged_after(case, lambda c=content: services.attachment_add(
-            case_id=case.pk, actor=personas.advisor, filename="f.txt", content=c),
-            InvalidCaseInput)
+        _unchanged_after(case, partial(
+            services.attachment_add, case_id=case.pk, actor=personas.advisor, filename="f.txt",
+            content=content), InvalidCaseInput)
     _unchanged_after(case, lambda: services.attachment_add(
         case_id=case.pk, actor=personas.advisor, filename="  ", content=b"x"),
         InvalidCaseInput)
@@ -569,8 +572,9 @@ def test_attachments_are_checked_and_stored_encrypted(personas: Personas,
     # on the allow-list, or a name that says something else than the content, is refused.
     refused = {"f.gif": b"GIF89a", "f.bin": b"\xff\xfe\x00\x81", "f.pdf": MARKER.encode()}
     for filename, content in refused.items():
-        _unchanged_after(case, lambda f=filename, c=content: services.attachment_add(
-            case_id=case.pk, actor=personas.advisor, filename=f, content=c), InvalidCaseInput)
+        _unchanged_after(case, partial(
+            services.attachment_add, case_id=case.pk, actor=personas.advisor, filename=filename,
+            content=content), InvalidCaseInput)
     kinds = {b"%PDF-1.7 " + MARKER.encode(): ("pdf", "application/pdf"),
              MARKER.encode(): ("txt", "text/plain; charset=utf-8")}
     for content, (extension, content_type) in kinds.items():

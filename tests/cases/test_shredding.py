@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 from django.template import Context, Template
 from django.utils import translation
 from pytest_django import Settings
 
+from accounts.models import User
 from audit import actions
 from audit.models import AuditEvent
 from cases.exceptions import CaseKeyAlreadyDestroyedError
@@ -24,12 +24,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def coordinator(db: None) -> AbstractUser:
-    return StaffUserFactory(username="shred-actor")
+def coordinator(db: None) -> User:
+    return StaffUserFactory.create(username="shred-actor")
 
 
 @pytest.fixture
-def shredded(note: ProbeNote, case: Case, coordinator: AbstractUser) -> Case:
+def shredded(note: ProbeNote, case: Case, coordinator: User) -> Case:
     case.set_reporter_email("reporter@example.org")
     case.save(update_fields=["reporter_email", "reporter_email_index"])
     return case_destroy_key(case_id=case.pk, actor=coordinator)
@@ -47,7 +47,7 @@ def test_every_value_of_the_case_reads_as_destroyed(shredded: Case, note: ProbeN
 
 def test_values_that_were_none_stay_none(shredded: Case, note: ProbeNote) -> None:
     empty = ProbeNote.objects.create(case=Case.objects.create())
-    case_destroy_key(case_id=empty.case_id, actor=StaffUserFactory())
+    case_destroy_key(case_id=empty.case_id, actor=StaffUserFactory.create())
     assert fresh(empty).body is None
 
 
@@ -68,7 +68,7 @@ def test_the_key_and_the_blind_index_are_gone_from_the_row(shredded: Case) -> No
 
 
 def test_the_audit_event_is_recorded_in_the_case_stream(
-    shredded: Case, coordinator: AbstractUser
+    shredded: Case, coordinator: User
 ) -> None:
     event = AuditEvent.objects.get(action=actions.CASE_KEY_DESTROYED)
     assert event.stream == str(shredded.pk)
@@ -80,7 +80,7 @@ def test_the_audit_event_is_recorded_in_the_case_stream(
 
 
 def test_destroying_twice_is_refused_without_a_second_event(
-    shredded: Case, coordinator: AbstractUser
+    shredded: Case, coordinator: User
 ) -> None:
     with pytest.raises(CaseKeyAlreadyDestroyedError):
         case_destroy_key(case_id=shredded.pk, actor=coordinator)
@@ -104,7 +104,7 @@ def test_nothing_new_can_be_encrypted_for_a_shredded_case(
     assert raw_column(Case, shredded.pk, "reporter_email") is not None
 
 
-def test_an_unknown_case_raises(coordinator: AbstractUser) -> None:
+def test_an_unknown_case_raises(coordinator: User) -> None:
     import uuid
 
     with pytest.raises(Case.DoesNotExist):

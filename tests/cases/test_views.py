@@ -6,34 +6,41 @@ from __future__ import annotations
 import logging
 import re
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import Settings
 
+from accounts.models import User
 from audit import actions
 from audit.models import AuditEvent
 from cases import receipt_codes, services
 from cases.choices import Affiliation, Channel, Kind, State
 from cases.models import Case, CaseNote, ReceiptCode
 from tests.cases.factories_cases import NARRATIVE, case_input, make_case
+from tests.conftest import Personas
 from tests.factories import sign_in_verified
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 
 
-def _client(user: Any) -> Client:
+def _client(user: User) -> Client:
     client = Client()
     sign_in_verified(client, user)
     return client
 
 
-def _messages(response: Any) -> list[str]:
+def _messages(response: TestResponse) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
@@ -44,7 +51,7 @@ def _detail(case: Case) -> str:
 # --- who sees what -------------------------------------------------------------------------
 
 
-def test_the_dashboard_shows_each_role_its_own_work(personas: Any) -> None:
+def test_the_dashboard_shows_each_role_its_own_work(personas: Personas) -> None:
     mine = make_case(state=State.ACKNOWLEDGED, advisor=personas.advisor)
     unassigned = make_case(state=State.RECEIVED, coordinator=personas.coordinator, consent=False)
 
@@ -58,7 +65,7 @@ def test_the_dashboard_shows_each_role_its_own_work(personas: Any) -> None:
     assert "gives no access to cases" in admin_page and mine.reference not in admin_page
 
 
-def test_the_case_page_shows_content_only_to_those_who_may_read_it(personas: Any) -> None:
+def test_the_case_page_shows_content_only_to_those_who_may_read_it(personas: Personas) -> None:
     case = make_case(state=State.IN_PROGRESS, advisor=personas.advisor)
     services.note_add(case_id=case.pk, actor=personas.advisor, body="Private note marker")
 
@@ -70,7 +77,7 @@ def test_the_case_page_shows_content_only_to_those_who_may_read_it(personas: Any
     assert "metadata and deadlines" in coordinator_page
 
 
-def test_a_committee_reads_the_file_but_never_the_advisors_notes(personas: Any) -> None:
+def test_a_committee_reads_the_file_but_never_the_advisors_notes(personas: Personas) -> None:
     case = make_case(state=State.IN_PROGRESS, advisor=personas.advisor)
     services.note_add(case_id=case.pk, actor=personas.advisor, body="Private note marker")
     services.case_refer(case_id=case.pk, actor=personas.advisor, committee="misconduct")
@@ -81,7 +88,7 @@ def test_a_committee_reads_the_file_but_never_the_advisors_notes(personas: Any) 
     assert _client(personas.uu_committee).get(_detail(case)).status_code == 404
 
 
-def test_viewing_a_case_is_recorded_in_its_trail(personas: Any) -> None:
+def test_viewing_a_case_is_recorded_in_its_trail(personas: Personas) -> None:
     case = make_case(state=State.RECEIVED, advisor=personas.advisor)
     _client(personas.coordinator).get(_detail(case))
     viewed = AuditEvent.objects.filter(stream=str(case.pk), action=actions.CASE_VIEWED)
@@ -97,7 +104,7 @@ def test_viewing_a_case_is_recorded_in_its_trail(personas: Any) -> None:
 # --- transitions ---------------------------------------------------------------------------
 
 
-def test_a_transition_is_confirmed_then_performed(personas: Any) -> None:
+def test_a_transition_is_confirmed_then_performed(personas: Personas) -> None:
     case = make_case(state=State.RECEIVED, advisor=personas.advisor)
     client = _client(personas.advisor)
     url = reverse("cases:transition", kwargs={"case_id": case.pk, "action": "acknowledge"})
@@ -111,7 +118,7 @@ def test_a_transition_is_confirmed_then_performed(personas: Any) -> None:
     assert _messages(response) == ["Done: Acknowledge receipt."]
 
 
-def test_an_unavailable_transition_says_why(personas: Any) -> None:
+def test_an_unavailable_transition_says_why(personas: Personas) -> None:
     case = make_case(state=State.IN_PROGRESS, advisor=personas.advisor,
                      channel=Channel.ANONYMOUS)
     page = _client(personas.advisor).get(_detail(case)).content.decode()
@@ -120,7 +127,7 @@ def test_an_unavailable_transition_says_why(personas: Any) -> None:
     assert "An anonymous report cannot become a formal complaint" in page
 
 
-def test_a_colleague_acting_first_gives_a_message_not_an_error(personas: Any) -> None:
+def test_a_colleague_acting_first_gives_a_message_not_an_error(personas: Personas) -> None:
     case = make_case(state=State.RECEIVED, advisor=personas.advisor)
     services.case_assign(case_id=case.pk, actor=personas.coordinator,
                          advisor_ids=[personas.advisor.pk, personas.other_advisor.pk])
@@ -136,7 +143,7 @@ def test_a_colleague_acting_first_gives_a_message_not_an_error(personas: Any) ->
     assert Case.objects.get(pk=case.pk).state == State.ACKNOWLEDGED
 
 
-def test_a_referral_for_a_dual_appointment_needs_a_reason(personas: Any) -> None:
+def test_a_referral_for_a_dual_appointment_needs_a_reason(personas: Personas) -> None:
     case = make_case(state=State.IN_PROGRESS, advisor=personas.advisor,
                      affiliation=Affiliation.DUAL)
     client = _client(personas.advisor)
@@ -156,7 +163,7 @@ def test_a_referral_for_a_dual_appointment_needs_a_reason(personas: Any) -> None
     assert referred.state == State.REFERRED and referred.committee == "uu_integrity"
 
 
-def test_a_committee_returns_a_file_with_a_reason(personas: Any) -> None:
+def test_a_committee_returns_a_file_with_a_reason(personas: Personas) -> None:
     case = make_case(state=State.REFERRED, advisor=personas.advisor,
                      committee_actor=personas.misconduct_committee)
     client = _client(personas.misconduct_committee)
@@ -185,15 +192,18 @@ def _registration(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-def test_registering_shows_the_receipt_code_once(personas: Any) -> None:
+def test_registering_shows_the_receipt_code_once(personas: Personas) -> None:
     client = _client(personas.advisor)
     response = client.post(reverse("cases:register"), _registration())
     assert response.status_code == 200
     page = response.content.decode()
-    code = re.search(r'data-testid="receipt-code">([^<]+)<', page)[1]
+    shown = re.search(r'data-testid="receipt-code">([^<]+)<', page)
+    assert shown is not None
     case = Case.objects.get()
     stored = ReceiptCode.objects.get(case=case)
-    selector, verifier = receipt_codes.split(receipt_codes.normalise(code))
+    code = receipt_codes.normalise(shown[1])
+    assert code is not None
+    selector, verifier = receipt_codes.split(code)
     assert stored.selector == selector and stored.must_replace
     assert receipt_codes.verifier_matches(verifier, stored.verifier_mac)
     assert response["Cache-Control"].startswith("no-store") or "no-store" in response[
@@ -214,7 +224,7 @@ def test_registering_shows_the_receipt_code_once(personas: Any) -> None:
     ({"received_at": "yesterday"}, "Enter a valid date/time."),
 ])
 def test_a_bad_registration_is_explained_and_stores_nothing(
-        personas: Any, overrides: dict[str, Any], error: str) -> None:
+        personas: Personas, overrides: dict[str, Any], error: str) -> None:
     response = _client(personas.advisor).post(reverse("cases:register"),
                                               _registration(**overrides))
     assert response.status_code == 200 and error in response.content.decode()
@@ -224,7 +234,7 @@ def test_a_bad_registration_is_explained_and_stores_nothing(
 # --- notes, messages, files ----------------------------------------------------------------
 
 
-def test_a_report_received_earlier_runs_its_clock_from_then(personas: Any) -> None:
+def test_a_report_received_earlier_runs_its_clock_from_then(personas: Personas) -> None:
     response = _client(personas.advisor).post(reverse("cases:register"), _registration(
         received_at="2026-11-13T16:30"))
     assert response.status_code == 200
@@ -233,7 +243,7 @@ def test_a_report_received_earlier_runs_its_clock_from_then(personas: Any) -> No
     assert case.acknowledgement_due_at == timezone.localtime(case.received_at) + timedelta(days=7)
 
 
-def test_notes_and_messages_are_escaped_where_they_appear(personas: Any) -> None:
+def test_notes_and_messages_are_escaped_where_they_appear(personas: Personas) -> None:
     case = make_case(state=State.IN_PROGRESS, advisor=personas.advisor)
     client = _client(personas.advisor)
     payload = '<script>alert("x")</script>'
@@ -245,7 +255,7 @@ def test_notes_and_messages_are_escaped_where_they_appear(personas: Any) -> None
     assert page.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;") == 2
 
 
-def test_an_empty_note_is_refused_with_a_message(personas: Any) -> None:
+def test_an_empty_note_is_refused_with_a_message(personas: Personas) -> None:
     case = make_case(state=State.IN_PROGRESS, advisor=personas.advisor)
     response = _client(personas.advisor).post(
         reverse("cases:note_add", kwargs={"case_id": case.pk}), {"body": "   "})
@@ -255,7 +265,7 @@ def test_an_empty_note_is_refused_with_a_message(personas: Any) -> None:
 
 
 def test_files_are_downloaded_never_rendered_and_the_download_is_recorded(
-        personas: Any) -> None:
+        personas: Personas) -> None:
     case = make_case(state=State.IN_PROGRESS, advisor=personas.advisor)
     client = _client(personas.advisor)
     upload = client.post(reverse("cases:attachment_upload", kwargs={"case_id": case.pk}), {
@@ -295,7 +305,7 @@ def test_a_file_name_cannot_break_the_download_header(
     assert "Set-Cookie" not in response
 
 
-def test_a_file_over_the_limit_is_refused(personas: Any, settings: Any) -> None:
+def test_a_file_over_the_limit_is_refused(personas: Personas, settings: Settings) -> None:
     settings.ATTACHMENT_MAX_BYTES = 2048
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 4096
     case = make_case(state=State.IN_PROGRESS, advisor=personas.advisor)
@@ -307,16 +317,14 @@ def test_a_file_over_the_limit_is_refused(personas: Any, settings: Any) -> None:
     assert not case.attachments.exists()
 
 
-def _named_file(content: bytes, name: str) -> Any:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+def _named_file(content: bytes, name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)
 
 
 # --- assignment ----------------------------------------------------------------------------
 
 
-def test_the_coordinator_assigns_and_the_advisor_gains_access(personas: Any) -> None:
+def test_the_coordinator_assigns_and_the_advisor_gains_access(personas: Personas) -> None:
     case = make_case(state=State.RECEIVED, coordinator=personas.coordinator, consent=False)
     assert _client(personas.advisor).get(_detail(case)).status_code == 404
     response = _client(personas.coordinator).post(
@@ -341,7 +349,7 @@ def _queries(client: Client, url: str) -> int:
 
 
 @pytest.mark.parametrize("persona", ["advisor", "coordinator"])
-def test_dashboard_and_list_cost_the_same_queries_at_any_size(personas: Any,
+def test_dashboard_and_list_cost_the_same_queries_at_any_size(personas: Personas,
                                                                persona: str) -> None:
     advisor = personas.advisor
     for _ in range(2):
@@ -356,7 +364,8 @@ def test_dashboard_and_list_cost_the_same_queries_at_any_size(personas: Any,
     assert large == small
 
 
-def test_case_content_never_reaches_the_logs(personas: Any, caplog: Any) -> None:
+def test_case_content_never_reaches_the_logs(
+        personas: Personas, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     client = _client(personas.advisor)
     client.post(reverse("cases:register"), _registration(narrative="LOGMARKER narrative"))
@@ -370,7 +379,7 @@ def test_case_content_never_reaches_the_logs(personas: Any, caplog: Any) -> None
     assert not AuditEvent.objects.filter(detail__contains="LOGMARKER").exists()
 
 
-def test_a_consultation_becomes_a_report_only_with_consent(personas: Any) -> None:
+def test_a_consultation_becomes_a_report_only_with_consent(personas: Personas) -> None:
     case = make_case(state=State.IN_PROGRESS, advisor=personas.advisor,
                      data=case_input(kind=Kind.CONSULTATION))
     client = _client(personas.advisor)
@@ -395,7 +404,7 @@ def _png_with_text_chunk() -> bytes:
     return buffer.getvalue()
 
 
-def test_the_working_copy_is_served_and_the_original_only_when_asked(personas: Any) -> None:
+def test_the_working_copy_is_served_and_the_original_only_when_asked(personas: Personas) -> None:
     case = make_case(state=State.IN_PROGRESS, advisor=personas.advisor)
     original = _png_with_text_chunk()
     attachment = services.attachment_add(case_id=case.pk, actor=personas.advisor,
@@ -414,7 +423,7 @@ def test_the_working_copy_is_served_and_the_original_only_when_asked(personas: A
     assert "?copy=original" in page
 
 
-def test_the_advisor_the_reporter_does_not_want_is_not_offered(personas: Any) -> None:
+def test_the_advisor_the_reporter_does_not_want_is_not_offered(personas: Personas) -> None:
     registered = services.case_submit(
         data=case_input(received_via="web"), submission_token="form-token-for-assign-test",
         unwanted_advisor_id=personas.advisor.pk)

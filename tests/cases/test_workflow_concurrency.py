@@ -14,11 +14,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
+from uuid import UUID
 
 import pytest
 from django.db import connection
 
+from accounts.models import User
 from accounts.roles import Role
 from audit import actions
 from audit.models import AuditEvent
@@ -67,7 +70,7 @@ def race_holding_the_lock(monkeypatch: pytest.MonkeyPatch, first: Callable[[], A
     real_lock = services_common._lock
     locked, release = threading.Event(), threading.Event()
 
-    def pausing_lock(case_id: Any, actor: Any, codename: str | None) -> Case:
+    def pausing_lock(case_id: UUID, actor: User, codename: str | None) -> Case:
         case = real_lock(case_id, actor, codename)
         if threading.current_thread().name == "first":
             locked.set()
@@ -178,8 +181,8 @@ def test_acknowledge_twice_from_a_barrier_repeatedly(personas: Personas) -> None
         case = make_case(advisor=personas.advisor)
         before = actions_of(case)
         winner, loser = one_won(race_from_a_barrier(
-            lambda c=case: services.case_acknowledge(case_id=c.pk, actor=personas.advisor),
-            lambda c=case: services.case_acknowledge(case_id=c.pk, actor=personas.advisor)))
+            partial(services.case_acknowledge, case_id=case.pk, actor=personas.advisor),
+            partial(services.case_acknowledge, case_id=case.pk, actor=personas.advisor)))
         assert winner.value.state == State.ACKNOWLEDGED
         assert "Acknowledged" in str(loser.error)
         assert new_events(case, before) == [actions.CASE_ACKNOWLEDGED]
@@ -214,9 +217,9 @@ def test_close_and_withdraw_from_a_barrier_repeatedly(personas: Personas) -> Non
         case = make_case(state=State.IN_PROGRESS, advisor=personas.advisor)
         before = actions_of(case)
         winner, _ = one_won(race_from_a_barrier(
-            lambda c=case: services.case_close(case_id=c.pk, actor=personas.advisor,
-                                               outcome=Outcome.ADVICE_GIVEN),
-            lambda c=case: services.case_withdraw(case_id=c.pk, actor=personas.advisor)))
+            partial(services.case_close, case_id=case.pk, actor=personas.advisor,
+                    outcome=Outcome.ADVICE_GIVEN),
+            partial(services.case_withdraw, case_id=case.pk, actor=personas.advisor)))
         stored = Case.objects.get(pk=case.pk)
         assert stored.state == State.CLOSED
         expected = {Outcome.ADVICE_GIVEN: actions.CASE_CLOSED,
@@ -247,7 +250,7 @@ def test_refer_and_withdraw_at_once_leave_no_committee_access_behind(
 
 def test_the_committee_accepts_while_a_colleague_returns_the_file(
         personas: Personas, monkeypatch: pytest.MonkeyPatch) -> None:
-    colleague = StaffUserFactory(role=Role.MISCONDUCT_COMMITTEE)
+    colleague = StaffUserFactory.create(role=Role.MISCONDUCT_COMMITTEE)
     case = make_case(state=State.REFERRED, advisor=personas.advisor)
     before = actions_of(case)
 
@@ -267,7 +270,7 @@ def test_the_committee_accepts_while_a_colleague_returns_the_file(
 
 def test_two_coordinators_destroy_at_once(personas: Personas,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    other = StaffUserFactory(role=Role.COORDINATOR)
+    other = StaffUserFactory.create(role=Role.COORDINATOR)
     case = make_case(state=State.CLOSED, advisor=personas.advisor)
     before = actions_of(case)
 
@@ -310,8 +313,8 @@ def test_registrations_at_once_get_distinct_consecutive_references(
 
 def test_two_coordinators_reassign_at_once_and_grants_follow_the_last(
         personas: Personas, monkeypatch: pytest.MonkeyPatch) -> None:
-    other = StaffUserFactory(role=Role.COORDINATOR)
-    third = StaffUserFactory(role=Role.ADVISOR)
+    other = StaffUserFactory.create(role=Role.COORDINATOR)
+    third = StaffUserFactory.create(role=Role.ADVISOR)
     case = make_case(advisor=personas.advisor)
 
     first, second = race_holding_the_lock(

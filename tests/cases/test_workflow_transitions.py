@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
+from accounts.models import User
 from audit import actions
 from audit.models import AuditEvent
 from cases import access, services, workflow
@@ -45,9 +47,9 @@ NAMES = sorted({t.name for t in TRANSITIONS})
 
 @dataclass(frozen=True)
 class People:
-    advisor: Any
-    member: Any  # of the Misconduct Complaints Committee (the cases concern UMC staff)
-    coordinator: Any
+    advisor: User
+    member: User  # of the Misconduct Complaints Committee (the cases concern UMC staff)
+    coordinator: User
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ def case_in(state: str, people: People) -> Case:
                      coordinator=people.coordinator)
 
 
-def raw_row(case_id: Any) -> tuple[Any, ...]:
+def raw_row(case_id: UUID) -> tuple[Any, ...]:
     """The stored row as the database holds it (ciphertext, not decrypted values)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM cases_case WHERE id = %s",
@@ -135,12 +137,12 @@ def raw_columns() -> list[str]:
         return [column[0] for column in cursor.description]
 
 
-def audit_trail(case_id: Any) -> list[tuple[int, str, str]]:
+def audit_trail(case_id: UUID) -> list[tuple[int, str, str]]:
     return list(AuditEvent.objects.filter(stream=str(case_id)).order_by("seq")
                 .values_list("seq", "action", "hash"))
 
 
-def grants(case_id: Any) -> list[tuple[Any, ...]]:
+def grants(case_id: UUID) -> list[tuple[Any, ...]]:
     users = CaseUserObjectPermission.objects.filter(content_object_id=case_id).values_list(
         "user_id", "permission__codename")
     groups = CaseGroupObjectPermission.objects.filter(content_object_id=case_id).values_list(
@@ -194,7 +196,7 @@ def test_transition_from_state(state: str, name: str, people: People) -> None:
 # --- the referral rules, one at a time --------------------------------------------------------
 
 
-RULE_CASES = {
+RULE_CASES: dict[str, dict[str, Any]] = {  # keyword arguments of make_case()
     # rule that fails: a case that breaks it and as few other rules as the services allow
     "is_report": dict(kind=Kind.CONSULTATION),
     "is_named": dict(channel=Channel.ANONYMOUS),
@@ -491,7 +493,7 @@ def test_only_a_coordinator_destroys(people: People, personas: Personas) -> None
 # --- what the case page offers -----------------------------------------------------------------
 
 
-def offered(case: Case, person: Any) -> dict[str, list[str]]:
+def offered(case: Case, person: User) -> dict[str, list[str]]:
     actions_ = available_actions(case, permissions=access.case_permissions(person, case),
                                  is_coordinator=access.is_coordinator(person))
     return {action.spec.slug: [str(reason) for reason in action.reasons]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -52,7 +54,7 @@ def test_env_choice(monkeypatch: pytest.MonkeyPatch) -> None:
         env_choice("OMBUDS_MODE", ("a", "b"), "a")
 
 
-def test_env_secret_from_file(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_env_secret_from_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     secret = tmp_path / "secret"
     secret.write_text("s3cr3t-value\n")
     monkeypatch.delenv("OMBUDS_SECRET", raising=False)
@@ -60,7 +62,9 @@ def test_env_secret_from_file(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None
     assert env_secret("OMBUDS_SECRET") == "s3cr3t-value"
 
 
-def test_env_secret_errors_never_echo_the_value(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_env_secret_errors_never_echo_the_value(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("OMBUDS_SECRET", "do-not-print-me")
     monkeypatch.setenv("OMBUDS_SECRET_FILE", str(tmp_path / "x"))
     with pytest.raises(ImproperlyConfigured) as both:

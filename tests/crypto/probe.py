@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from django.db import connection, models
-from pytest_django import Settings
+from pytest_django import DjangoDbBlocker, Settings
 
 from cases.models import Case
 from crypto import envelope
@@ -46,6 +46,11 @@ class ProbeNote(models.Model):
 
     encryption_key_path = "case"
 
+    # Django adds these (the default manager, the foreign key's id); declared so that the type
+    # checker, which knows only installed apps, sees them too.
+    objects: ClassVar[models.Manager[ProbeNote]] = models.Manager()
+    case_id: uuid.UUID
+
     class Meta:
         app_label = "cryptoprobe"
         db_table = "cryptoprobe_note"
@@ -63,6 +68,8 @@ class ProbeVault(models.Model):
     key_destroyed_at = models.DateTimeField(null=True)
     secret = EncryptedTextField(null=True)
     secret_index = BlindIndexField()
+
+    objects: ClassVar[models.Manager[ProbeVault]] = models.Manager()  # as ProbeNote's
 
     class Meta:
         app_label = "cryptoprobe"
@@ -108,7 +115,7 @@ def _drop_probe_tables() -> None:
 
 
 @pytest.fixture(scope="session")
-def probe_tables(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+def probe_tables(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
     with django_db_blocker.unblock():
         _drop_probe_tables()  # left over from an interrupted --reuse-db run
         with connection.schema_editor() as editor:

@@ -128,7 +128,9 @@ def test_the_system_check_uses_the_database_only_when_asked(
     settings.ENCRYPTION_KEYS = key_line(TEST_KEKS[0], 0x33)
     with django_assert_num_queries(0):
         assert check_encryption_keys(databases=None) == []
-        assert [e for e in run_checks(tags=["security"]) if e.id.startswith("crypto.")] == []
+        assert [
+            e for e in run_checks(tags=["security"]) if e.id and e.id.startswith("crypto.")
+        ] == []
     errors = check_encryption_keys(databases=["default"])
     assert [e.id for e in errors] == ["crypto.E101"]
     assert "test-kek-2" in errors[0].msg

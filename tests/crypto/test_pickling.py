@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import copy
 import pickle
-from typing import Any
+from typing import TypeVar
 
 import pytest
-from django.contrib.auth.models import AbstractUser
 from django.db.models import Model
 
 from cases.models import Case
@@ -21,6 +20,8 @@ from tests.factories import StaffUserFactory
 
 pytestmark = pytest.mark.django_db
 
+M = TypeVar("M", bound=Model)
+
 EMAIL = "plain@example.org"
 BODY = "narrative-plaintext-body"
 NOTE_FIELDS = {"body": BODY, "summary": "summary-plaintext", "data": {"who": "json-plaintext"},
@@ -33,16 +34,19 @@ def _leaks(pickled: bytes) -> list[bytes]:
     return [marker for marker in MARKERS if marker in pickled]
 
 
-def _revive(instance: Model) -> Any:
+def _revive(instance: M) -> M:
     """Pickle and unpickle. The probe model's app is not installed, so Django's unpickling
     helper cannot look it up: its pickled state is restored by hand, the way that helper does."""
     pickled = pickle.dumps(instance)
     assert _leaks(pickled) == [], "plaintext in the pickle"
     if isinstance(instance, Case):
         return pickle.loads(pickled)  # noqa: S301 - our own bytes
-    _, _, state = instance.__reduce__()
+    reduced = instance.__reduce__()
+    assert isinstance(reduced, tuple)
+    _, _, state = reduced
     revived = type(instance).__new__(type(instance))
-    revived.__setstate__(pickle.loads(pickle.dumps(state)))  # noqa: S301 - our own bytes
+    # Model.__setstate__ exists (Django defines it); the stubs do not declare it.
+    revived.__setstate__(pickle.loads(pickle.dumps(state)))  # type: ignore[attr-defined]  # noqa: S301 - our own bytes
     return revived
 
 
@@ -115,7 +119,7 @@ def test_an_unsaved_instance_with_plaintext_refuses_to_be_pickled() -> None:
 
 
 def test_a_destroyed_case_pickles_and_refuses_new_plaintext() -> None:
-    actor: AbstractUser = StaffUserFactory()
+    actor = StaffUserFactory.create()
     case = case_destroy_key(case_id=_case().pk, actor=actor)
     loaded = fresh(case)
     assert _revive(loaded).reporter_email is DESTROYED

@@ -14,12 +14,13 @@ import pickle
 import uuid
 
 import pytest
+from pytest_django import DjangoAssertNumQueries
 
 from cases.models import Case
 from crypto.destroyed import DESTROYED
 from crypto.envelope import LARGE_VALUE_BYTES, VALUE_OVERHEAD_BYTES, DataKey
 from crypto.exceptions import DecryptionError
-from crypto.fields import Sealed
+from crypto.fields import EncryptedField, Sealed
 from tests.crypto.helpers import fresh, raw_column
 from tests.crypto.probe import ProbeNote
 
@@ -41,7 +42,7 @@ def _warm(note: ProbeNote) -> ProbeNote:
 def _reseal(instance: object, name: str, blob: bytes | None) -> None:
     """Put a stored value back into a (warm) instance, as loading would."""
     assert blob is not None
-    instance.__dict__[name] = Sealed(blob)  # type: ignore[attr-defined]
+    instance.__dict__[name] = Sealed(blob)
 
 
 def _stored(note: ProbeNote, name: str) -> bytes:
@@ -83,7 +84,7 @@ def test_a_value_too_short_is_refused_with_its_reason(note: ProbeNote, length: i
 def test_the_reasons_are_those_of_the_data_key(note: ProbeNote) -> None:
     loaded = _warm(note)
     stored = _stored(note, "body")
-    foreign = DataKey(b"\x09" * 32).encrypt(b"x", b"cryptoprobe.probenote:x:body")
+    foreign = bytes(DataKey(b"\x09" * 32).encrypt(b"x", b"cryptoprobe.probenote:x:body"))
     cases = {
         b"\x02" + stored[1:]: "unknown format version",
         foreign: "encrypted under another data key",
@@ -151,7 +152,9 @@ def test_a_note_moved_to_another_case_is_written_under_that_case_key(note: Probe
         _ = loaded.summary  # under the new case's key, the old value does not open
     loaded.body = "written for the other case"
     loaded.save(update_fields=["case", "body"])
-    assert _stored(note, "body")[1:9] == other_case.crypto_data_key().header[1:]  # type: ignore[union-attr]
+    key = other_case.crypto_data_key()
+    assert isinstance(key, DataKey)
+    assert _stored(note, "body")[1:9] == key.header[1:]
     assert _stored(note, "body") != stored_body
     assert fresh(note).body == "written for the other case"
 
@@ -193,13 +196,15 @@ def test_a_warm_instance_pickles_without_any_key(note: ProbeNote, case: Case) ->
 
 
 def test_the_case_comes_from_the_field_cache_only_when_loaded(
-    note: ProbeNote, django_assert_num_queries: object
+    note: ProbeNote, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     field = ProbeNote._meta.get_field("body")
-    assert field.key_owner_cache_name == "case"  # type: ignore[attr-defined]
-    assert Case._meta.get_field("reporter_email").key_owner_cache_name is None  # type: ignore[attr-defined]
+    reporter_email = Case._meta.get_field("reporter_email")
+    assert isinstance(field, EncryptedField) and isinstance(reporter_email, EncryptedField)
+    assert field.key_owner_cache_name == "case"
+    assert reporter_email.key_owner_cache_name is None
     without_case = fresh(note)
-    with django_assert_num_queries(1):  # type: ignore[operator]
+    with django_assert_num_queries(1):
         assert without_case.body == "a note body"  # loads the case, as the descriptor would
-    with django_assert_num_queries(0):  # type: ignore[operator]
+    with django_assert_num_queries(0):
         assert without_case.summary == "a summary"

@@ -9,8 +9,9 @@ from django.utils import timezone
 from pytest_django import Settings
 
 from cases.models import Case
-from crypto import rotation
+from crypto import envelope, rotation
 from crypto.canary import verify_canary
+from crypto.keys import KeyRing
 from crypto.models import KeyCanary
 from crypto.rotation import keys_to_rewrap, rewrap_data_keys
 from tests.crypto.helpers import fresh, raw_column
@@ -50,22 +51,25 @@ def test_a_key_changed_between_read_and_rewrap_is_not_overwritten(
     shredded, raced, calm = sorted(start_under_old_key(settings, 3), key=lambda c: c.pk)
     emails = {c.pk: fresh(c).reporter_email for c in (raced, calm)}
     settings.ENCRYPTION_KEYS = f"{NEW},{OLD}"
-    real_rewrap = rotation.rewrap
+    real_rewrap = envelope.rewrap  # what crypto.rotation calls, until patched below
     other_run: dict[str, bytes] = {}
 
-    def rewrap_while_others_write(wrapped: bytes, **kwargs: object) -> tuple[bytes, str]:
-        owner = kwargs["owner"]
+    def rewrap_while_others_write(
+        wrapped: bytes | memoryview, *, owner: str, key_id: str, keyring: KeyRing | None = None
+    ) -> tuple[bytes, str]:
         if owner == shredded.key_owner_label:
             Case.objects.filter(pk=shredded.pk).update(
                 wrapped_key=None, key_id="", key_destroyed_at=timezone.now(),
                 reporter_email_index="",
             )
         elif owner == raced.key_owner_label:
-            other_run["wrapped"], _ = real_rewrap(wrapped, **kwargs)  # type: ignore[arg-type]
+            other_run["wrapped"], _ = real_rewrap(
+                wrapped, owner=owner, key_id=key_id, keyring=keyring
+            )
             Case.objects.filter(pk=raced.pk).update(
                 wrapped_key=other_run["wrapped"], key_id="k-new"
             )
-        return real_rewrap(wrapped, **kwargs)  # type: ignore[arg-type]
+        return real_rewrap(wrapped, owner=owner, key_id=key_id, keyring=keyring)
 
     monkeypatch.setattr(rotation, "rewrap", rewrap_while_others_write)
     result = rewrap_data_keys()

@@ -8,11 +8,11 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from accounts.models import User
 from audit import actions
 from audit.models import AuditEvent
 from audit.verification import verify
@@ -31,13 +31,14 @@ from cases.exceptions import InvalidCaseInput
 from cases.models import Case, CaseAttachment, CaseMessage, CaseNote
 from demo.sample_cases import DEMO_CASES
 from deploy.totp_code import totp
+from tests.conftest import Personas
 
 pytestmark = pytest.mark.django_db
 
 ROLES = {"advisor", "coordinator", "committee-misconduct", "committee-uu", "auditor", "sysadmin"}
 
 
-def _seed() -> dict:  # type: ignore[type-arg]
+def _seed() -> dict[str, Any]:
     out = StringIO()
     call_command("seed_demo", "--json", stdout=out)
     return json.loads(out.getvalue())
@@ -52,9 +53,9 @@ def test_seed_demo_creates_a_login_for_every_role() -> None:
 
 def test_seed_demo_is_idempotent() -> None:
     first = _seed()
-    users = get_user_model().objects.count()
+    users = User.objects.count()
     assert _seed() == first
-    assert get_user_model().objects.count() == users
+    assert User.objects.count() == users
 
 
 def test_printed_logins_work_with_the_printed_totp_secret(client: Client) -> None:
@@ -69,7 +70,7 @@ def test_printed_logins_work_with_the_printed_totp_secret(client: Client) -> Non
 
 def test_the_sysadmin_is_a_superuser_without_a_role() -> None:
     _seed()
-    sysadmin = get_user_model().objects.get(username="sysadmin")
+    sysadmin = User.objects.get(username="sysadmin")
     assert sysadmin.is_superuser and not sysadmin.groups.exists()
 
 
@@ -83,7 +84,7 @@ def test_plain_output_lists_the_logins() -> None:
 def test_seed_demo_refuses_production_settings() -> None:
     with pytest.raises(CommandError, match="refuses to run with production settings"):
         call_command("seed_demo")
-    assert not get_user_model().objects.exists()
+    assert not User.objects.exists()
 
 
 # --- sample cases ----------------------------------------------------------------------------
@@ -116,8 +117,8 @@ def seeded(monkeypatch: pytest.MonkeyPatch) -> Seeded:
     return _seed_plain(monkeypatch)
 
 
-def _user(username: str) -> Any:
-    return get_user_model().objects.get(username=username)
+def _user(username: str) -> User:
+    return User.objects.get(username=username)
 
 
 def test_sample_cases_cover_every_state(seeded: Seeded) -> None:
@@ -249,7 +250,7 @@ def test_nothing_printed_holds_case_content_or_receipt_codes(
         assert code.replace("-", "")[:8] not in printed  # the selector alone
 
 
-def test_a_sample_case_is_only_added_to_an_empty_database(personas: Any) -> None:
+def test_a_sample_case_is_only_added_to_an_empty_database(personas: Personas) -> None:
     services.case_register(actor=personas.advisor, data=DEMO_CASES[0].data)
     assert _seed()["cases"] == 1
 
@@ -264,7 +265,7 @@ def _phone_report() -> services.CaseInput:
         narrative="A call on Friday, registered on Monday.")
 
 
-def test_a_case_received_earlier_keeps_its_receipt_time(personas: Any) -> None:
+def test_a_case_received_earlier_keeps_its_receipt_time(personas: Personas) -> None:
     friday = timezone.now() - timedelta(days=3)
     case = services.case_register(actor=personas.advisor, data=_phone_report(),
                                   received_at=friday).case
@@ -275,7 +276,7 @@ def test_a_case_received_earlier_keeps_its_receipt_time(personas: Any) -> None:
     assert "received_at" in created.changed_field_names
 
 
-def test_a_case_received_long_ago_is_overdue_at_once(personas: Any) -> None:
+def test_a_case_received_long_ago_is_overdue_at_once(personas: Personas) -> None:
     case = services.case_register(actor=personas.advisor, data=_phone_report(),
                                   received_at=timezone.now() - timedelta(days=8)).case
     assert case.is_acknowledgement_overdue
@@ -283,14 +284,14 @@ def test_a_case_received_long_ago_is_overdue_at_once(personas: Any) -> None:
     assert acknowledged.acknowledged_late
 
 
-def test_a_receipt_time_in_the_future_is_refused(personas: Any) -> None:
+def test_a_receipt_time_in_the_future_is_refused(personas: Personas) -> None:
     with pytest.raises(InvalidCaseInput, match="future"):
         services.case_register(actor=personas.advisor, data=_phone_report(),
                                received_at=timezone.now() + timedelta(minutes=5))
     assert not Case.objects.exists()
 
 
-def test_without_a_receipt_time_a_case_is_received_now(personas: Any) -> None:
+def test_without_a_receipt_time_a_case_is_received_now(personas: Personas) -> None:
     before = timezone.now()
     case = services.case_register(actor=personas.advisor, data=_phone_report()).case
     assert before <= case.received_at <= timezone.now()

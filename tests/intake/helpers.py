@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.test import Client
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 CODE = re.compile(r'data-testid="receipt-code"[^>]*>([^<]+)<')
 TOKEN = re.compile(r'name="submission" value="([^"]+)"')
@@ -28,13 +31,13 @@ def token(client: Client, path: str = "/report/") -> str:
 
 
 def send_report(client: Client, data: dict[str, Any] | None = None, *,
-                path: str = "/report/", **extra: Any) -> Any:
+                path: str = "/report/", **extra: Any) -> TestResponse:
     fields = {**(REPORT if data is None else data)}
     fields.setdefault("submission", token(client, path))
     return client.post(path, fields, **extra)
 
 
-def code_in(response: Any) -> str:
+def code_in(response: TestResponse) -> str:
     match = CODE.search(response.content.decode())
     assert match, "the receipt page shows the code"
     return match.group(1).strip()
@@ -47,7 +50,7 @@ def reported(client: Client, data: dict[str, Any] | None = None) -> str:
     return code_in(response)
 
 
-def signed_in(client: Client, code: str) -> Any:
+def signed_in(client: Client, code: str) -> TestResponse:
     response = client.post("/status/", {"code": code})
     assert response.status_code == 302 and response["Location"] == "/status/case/"
     return response
@@ -56,7 +59,7 @@ def signed_in(client: Client, code: str) -> Any:
 NEW_CODE_TOKEN = re.compile(r'name="token" value="([^"]+)"')
 
 
-def new_code(client: Client) -> Any:
+def new_code(client: Client) -> TestResponse:
     """Ask for a new receipt code the way the page does, with its one-time token."""
     match = NEW_CODE_TOKEN.search(client.get("/status/case/new-code/").content.decode())
     assert match, "the new-code form carries a one-time token"

@@ -1,17 +1,21 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 
 @pytest.fixture
-def landing(client: Client):  # type: ignore[no-untyped-def]
+def landing(client: Client) -> TestResponse:
     return client.get("/")
 
 
-def test_landing_offers_the_three_choices_and_a_quick_exit(landing) -> None:  # type: ignore[no-untyped-def]
+def test_landing_offers_the_three_choices_and_a_quick_exit(landing: TestResponse) -> None:
     html = landing.content.decode()
     assert landing.status_code == 200
     for href in ('href="/talk/"', 'href="/report/"', 'href="/status/"'):
@@ -21,7 +25,7 @@ def test_landing_offers_the_three_choices_and_a_quick_exit(landing) -> None:  # 
     assert "We answer within one week, always." in html
 
 
-def test_landing_is_accessible_by_structure(landing) -> None:  # type: ignore[no-untyped-def]
+def test_landing_is_accessible_by_structure(landing: TestResponse) -> None:
     html = landing.content.decode()
     assert '<html lang="en">' in html
     assert '<main id="main"' in html and 'href="#main"' in html  # landmark and skip link
@@ -29,14 +33,14 @@ def test_landing_is_accessible_by_structure(landing) -> None:  # type: ignore[no
     assert "<header" in html and "<footer" in html
 
 
-def test_landing_loads_nothing_from_other_origins(landing) -> None:  # type: ignore[no-untyped-def]
+def test_landing_loads_nothing_from_other_origins(landing: TestResponse) -> None:
     html = landing.content.decode()
     external = re.findall(r'(?:src|href)="(https?://[^"]+)"', html)
     # The only outside address is the neutral page the quick exit leads to.
     assert external == ["https://www.weeronline.nl/"]
 
 
-def test_strict_security_headers(landing) -> None:  # type: ignore[no-untyped-def]
+def test_strict_security_headers(landing: TestResponse) -> None:
     csp = landing["Content-Security-Policy"]
     assert "default-src 'none'" in csp
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
+from pytest_django import Settings
 
 from tests.intake.helpers import REPORT, code_in, send_report
 
@@ -30,10 +31,10 @@ def _everything_stored() -> str:
 
 
 def test_a_whole_visit_leaves_no_trace_of_the_device(caplog: pytest.LogCaptureFixture,
-                                                     settings: Any) -> None:
+                                                     settings: Settings) -> None:
     settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
-    device = {"REMOTE_ADDR": ADDRESS, "HTTP_X_REAL_IP": ADDRESS, "HTTP_USER_AGENT": AGENT,
-              "HTTP_REFERER": REFERRER}
+    device: dict[str, Any] = {"REMOTE_ADDR": ADDRESS, "HTTP_X_REAL_IP": ADDRESS,
+                              "HTTP_USER_AGENT": AGENT, "HTTP_REFERER": REFERRER}
     client = Client(**device)
     caplog.set_level(logging.DEBUG)
     code = code_in(send_report(client, {**REPORT}))

@@ -3,15 +3,19 @@ half a case behind."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from pytest_django import Settings
 
+from accounts.models import User
 from audit.models import AuditEvent
 from cases.choices import Channel, Kind, ReceivedVia
 from cases.models import Case, CaseAttachment, CaseParty
+from tests.conftest import Personas
 from tests.intake.helpers import ANONYMOUS, REPORT, code_in, reported, send_report, token
 from tests.queries import queries_of
 
@@ -25,7 +29,7 @@ def nothing_stored() -> bool:
 
 
 def test_the_form_asks_everything_the_office_needs_and_works_without_javascript(
-        client: Client, personas: Any) -> None:
+        client: Client, personas: Personas) -> None:
     html = client.get("/report/").content.decode()
     for field in ("reporter_role", "reporter_population", "behaviours", "narrative",
                   "occurred", "accused_name", "accused_affiliation", "witnesses",
@@ -109,7 +113,8 @@ def test_invalid_utf8_is_read_as_replacement_characters_never_a_server_error(
 
 
 def test_html_and_script_are_shown_as_text_wherever_they_appear_later(
-        client: Client, personas: Any, verified_client: Any) -> None:
+        client: Client, personas: Personas,
+        verified_client: Callable[[User], Client]) -> None:
     from cases import services
 
     code = reported(client, {**REPORT, "narrative": PAYLOAD, "accused_name": PAYLOAD,
@@ -185,7 +190,7 @@ def test_bad_files_refuse_the_report_and_say_which(files: list[Any], error: str,
 
 
 def test_an_oversized_file_is_dropped_while_reading_and_named(client: Client,
-                                                              settings: Any) -> None:
+                                                              settings: Settings) -> None:
     settings.ATTACHMENT_MAX_BYTES = 1024
     response = send_report(client, {**REPORT, "files": [_upload("big.txt", b"x" * 5000)]})
     assert response.status_code == 400
@@ -194,7 +199,7 @@ def test_an_oversized_file_is_dropped_while_reading_and_named(client: Client,
 
 
 def test_too_many_reports_from_one_client_are_slowed_down(client: Client,
-                                                          settings: Any) -> None:
+                                                          settings: Settings) -> None:
     settings.SUBMISSIONS_PER_CLIENT_PER_HOUR = 2
     reported(client)
     reported(client)
@@ -241,10 +246,10 @@ def test_sending_a_report_costs_the_same_queries_however_many_advisors_and_peopl
                   "witnesses": "\n".join(f"Witness {i}" for i in range(witnesses))}
         assert client.post("/report/", fields).status_code == 200
 
-    StaffUserFactory(role=Role.ADVISOR)
+    StaffUserFactory.create(role=Role.ADVISOR)
     small = queries_of(lambda: send(1))
     for _ in range(5):
-        StaffUserFactory(role=Role.ADVISOR)
+        StaffUserFactory.create(role=Role.ADVISOR)
     large = queries_of(lambda: send(10))
     assert large == small
     assert CaseParty.objects.count() == 2 + 11

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from pytest_django import Settings
 
 from cases import services
 from cases.choices import MessageDirection, Outcome, State
 from cases.models import Case, CaseAttachment, CaseMessage
 from intake import reporter_session
 from tests.cases.factories_cases import case_input
+from tests.conftest import Personas
 from tests.intake.helpers import code_in, new_code, reported, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ def test_the_status_page_tells_where_the_case_stands(reporter: tuple[Client, str
 
 
 def test_the_reporter_and_the_advisor_exchange_messages(reporter: tuple[Client, str],
-                                                        personas: Any) -> None:
+                                                        personas: Personas) -> None:
     client, _code = reporter
     case = Case.objects.get()
     services.case_assign(case_id=case.pk, actor=personas.coordinator,
@@ -128,7 +129,7 @@ def test_replacing_the_code_shows_the_new_one_once_and_ends_the_old_one_everywhe
 
 
 def test_a_code_handed_over_by_an_advisor_is_replaced_before_anything_else(
-        client: Client, personas: Any) -> None:
+        client: Client, personas: Personas) -> None:
     registered = services.case_register(actor=personas.advisor, data=case_input())
     signed_in(client, registered.receipt_code)
     response = client.get("/status/case/")
@@ -144,7 +145,7 @@ def test_a_code_handed_over_by_an_advisor_is_replaced_before_anything_else(
     assert client.get("/status/case/").status_code == 200
 
 
-def test_an_idle_session_ends(reporter: tuple[Client, str], settings: Any,
+def test_an_idle_session_ends(reporter: tuple[Client, str], settings: Settings,
                               monkeypatch: pytest.MonkeyPatch) -> None:
     client, _code = reporter
     settings.REPORTER_IDLE_MINUTES = 15

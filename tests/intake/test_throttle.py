@@ -3,22 +3,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 import redis
 from django.core.cache import caches
 from django.test import Client
+from pytest_django import Settings
 
 from tests.conftest import REDIS_URL
 from tests.intake.helpers import reported
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 CLIENT_ADDRESS = "198.51.100.23"
 
 
 @pytest.fixture
-def redis_cache(settings: Any) -> redis.Redis:
+def redis_cache(settings: Settings) -> Iterator[redis.Redis]:
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": REDIS_URL, "KEY_PREFIX": "throttle-test"}}
     caches["default"].clear()
@@ -31,12 +36,12 @@ def _wrong(code: str) -> str:
     return compact[:-1] + ("2" if compact[-1] != "2" else "3")
 
 
-def _try(code: str, address: str = CLIENT_ADDRESS) -> Any:
+def _try(code: str, address: str = CLIENT_ADDRESS) -> TestResponse:
     return Client(REMOTE_ADDR=address).post("/status/", {"code": code})
 
 
 def test_a_code_is_locked_after_repeated_failures_even_from_many_addresses(
-        redis_cache: redis.Redis, settings: Any) -> None:
+        redis_cache: redis.Redis, settings: Settings) -> None:
     settings.RECEIPT_CODE_FAILURES_PER_CODE = 3
     code = reported(Client())
     for index in range(3):
@@ -48,7 +53,7 @@ def test_a_code_is_locked_after_repeated_failures_even_from_many_addresses(
 
 
 def test_one_client_trying_many_codes_is_slowed_down(redis_cache: redis.Redis,
-                                                     settings: Any) -> None:
+                                                     settings: Settings) -> None:
     settings.RECEIPT_CODE_FAILURES_PER_CLIENT = 4
     code = reported(Client())
     for index in range(4):
