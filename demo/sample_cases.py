@@ -1,8 +1,9 @@
 """Fictional sample cases for the demo, in every state of the workflow (see seed_demo).
 
-Every sample case is made the way staff make one: registered, assigned and moved on through
-``cases.services`` (so each has its receipt code, permissions and audit trail), never by writing
-a state or a model here. Reports received "days ago" are registered with the service's
+This module is the data: who registered each case, what it says, and the steps it goes
+through. ``demo.seeding`` makes them the way staff make one: registered, assigned and moved on
+through ``cases.services`` (so each has its receipt code, permissions and audit trail), never
+by writing a state or a model. Reports received "days ago" are registered with the service's
 ``received_at``, as a phone call on Friday registered on Monday would be; that is what makes
 some acknowledgements overdue. The content is fictional.
 """
@@ -10,15 +11,8 @@ some acknowledgements overdue. The content is fictional.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
-from uuid import UUID
+from datetime import timedelta
 
-from django.contrib.auth import get_user_model
-from django.db.models import Count
-from django.utils import timezone
-
-from cases import services
 from cases.choices import (
     Affiliation,
     Behaviour,
@@ -26,12 +20,12 @@ from cases.choices import (
     Committee,
     Kind,
     Outcome,
+    PartyRole,
     Population,
     ReceivedVia,
     ReporterRole,
-    State,
 )
-from cases.models import Case, CaseParty
+from cases.models import CaseParty
 from cases.services import CaseInput, PartyInput
 
 COORDINATOR = "coordinator"
@@ -67,7 +61,7 @@ ACCEPT = Step("accept")
 
 
 def _complained_about(name: str, affiliation: str, description: str) -> PartyInput:
-    return PartyInput(role=CaseParty.PartyRole.COMPLAINED_ABOUT, name=name,
+    return PartyInput(role=PartyRole.COMPLAINED_ABOUT, name=name,
                       affiliation=affiliation, description=description)
 
 
@@ -521,73 +515,3 @@ DEMO_CASES: tuple[DemoCase, ...] = (
                Step("close", choice=Outcome.NO_RESPONSE), Step("destroy")),
     ),
 )
-
-
-def _take_step(step: Step, case_id: UUID, actor: Any, committee: str) -> str:
-    """Perform one step through its service; return the committee the case is now with."""
-    match step.verb:
-        case "acknowledge":
-            services.case_acknowledge(case_id=case_id, actor=actor)
-        case "start":
-            services.case_start(case_id=case_id, actor=actor)
-        case "consent":
-            services.case_record_consent(case_id=case_id, actor=actor, statement_in_writing=True)
-        case "refer":
-            committee = services.case_refer(case_id=case_id, actor=actor, committee=step.choice,
-                                            reason=step.text).committee
-        case "accept":
-            services.case_accept(case_id=case_id, actor=actor)
-        case "return":
-            committee = services.case_return(case_id=case_id, actor=actor,
-                                             reason=step.text).committee
-        case "decide":
-            services.case_decide(case_id=case_id, actor=actor, decision=step.text)
-        case "close":
-            services.case_close(case_id=case_id, actor=actor, outcome=step.choice)
-        case "withdraw":
-            services.case_withdraw(case_id=case_id, actor=actor)
-        case "destroy":
-            services.case_destroy(case_id=case_id, actor=actor)
-        case "note":
-            services.note_add(case_id=case_id, actor=actor, body=step.text)
-        case "message":
-            services.message_send(case_id=case_id, actor=actor, body=step.text)
-        case "attach":
-            services.attachment_add(case_id=case_id, actor=actor, filename=step.choice,
-                                    content=step.text.encode())
-        case _:
-            raise ValueError(f"unknown demo step {step.verb!r}")
-    return committee
-
-
-def _seed_case(demo: DemoCase, users: dict[str, Any], now: datetime) -> None:
-    case = services.case_register(actor=users[demo.registered_by], data=demo.data,
-                                  received_at=now - demo.received_ago).case
-    if demo.advisor is not None and demo.advisor != demo.registered_by:
-        services.case_assign(case_id=case.pk, actor=users[COORDINATOR],
-                             advisor_ids=[users[demo.advisor].pk])
-    committee = ""
-    for step in demo.steps:
-        if step.verb in COMMITTEE_STEPS:
-            actor = users[COMMITTEE_MEMBER[Committee(committee)]]
-        elif step.verb in COORDINATOR_STEPS:
-            actor = users[COORDINATOR]
-        else:
-            actor = users[demo.advisor or COORDINATOR]
-        committee = _take_step(step, case.pk, actor, committee)
-
-
-def seed_cases(*, usernames: list[str]) -> dict[str, int] | None:
-    """Register the sample cases and take them through the workflow, acting as the demo staff
-    (``usernames``); the number of cases per state afterwards, or None when the database
-    already held cases (nothing added)."""
-    if Case.objects.exists():
-        return None
-    users = {user.username: user for user in get_user_model().objects.filter(
-        username__in=usernames)}
-    now = timezone.now()
-    # Oldest first, so references follow the order of receipt.
-    for demo in sorted(DEMO_CASES, key=lambda demo: demo.received_ago, reverse=True):
-        _seed_case(demo, users, now)
-    by_state = dict(Case.objects.values_list("state").annotate(n=Count("pk")))
-    return {state: by_state.get(state, 0) for state in State.values}

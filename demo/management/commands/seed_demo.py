@@ -6,7 +6,7 @@ stay valid. Sample cases are added only to a database that holds no case yet; a 
 none and says so. (If seeding stops half-way, start again from an empty database: ``make
 clean-demo``.) Refuses to run against production settings.
 
-The sample cases, and how they are made through the services, are in ``demo.sample_cases``.
+The sample cases are in ``demo.sample_cases``; ``demo.seeding`` makes them through the services.
 The content is fictional. Only counts are printed: never a case's text or receipt code.
 """
 
@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from accounts.roles import Role
 from accounts.services import staff_user_ensure, totp_device_ensure, totp_secret_base32
 from cases.models import Case
-from demo.sample_cases import seed_cases
+from demo.seeding import seed_cases
 
 
 @dataclass(frozen=True)
