@@ -6,9 +6,12 @@ ciphertext — so they are safe to log and to show an operator.
 
 from __future__ import annotations
 
+from core.exceptions import ApplicationError
 
-class CryptoError(Exception):
-    """Base class for every failure of the encryption layer."""
+
+class CryptoError(ApplicationError):
+    """Base class for every failure of the encryption layer: always a fault on our side (a
+    key, a stored value), so a request it ends answers 500 and is logged in full."""
 
 
 class DecryptionError(CryptoError):

@@ -3,8 +3,10 @@ own errors or messages."""
 
 from __future__ import annotations
 
+from core import exceptions
 
-class ApplicationError(Exception):
+
+class ApplicationError(exceptions.ApplicationError):
     """Base class for every error the files app raises on purpose."""
 
 
@@ -13,3 +15,5 @@ class FileRefused(ApplicationError):
     the content, a damaged or password-protected document.
 
     The message is written for the person who sent the file and is already translated."""
+
+    status_code = 400

@@ -8,6 +8,8 @@ from django.test import Client
 from audit.exceptions import AuditError
 from cases import exceptions as cases_exceptions
 from core.exceptions import ApplicationError
+from crypto.exceptions import CryptoError
+from files.exceptions import FileRefused
 from tests.config.error_urls import SECRET
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.config.error_urls")]
@@ -47,6 +49,10 @@ def test_every_domain_error_has_one_base_and_a_status() -> None:
     errors = [cls for cls in exceptions if issubclass(cls, ApplicationError)]
     assert errors == exceptions
     assert issubclass(AuditError, ApplicationError) and AuditError.status_code == 500
+    # The domain-free apps' errors share the base: a refused file is the sender's to fix, a
+    # crypto failure is ours.
+    assert issubclass(FileRefused, ApplicationError) and FileRefused.status_code == 400
+    assert issubclass(CryptoError, ApplicationError) and CryptoError.status_code == 500
     assert {cls.__name__: cls.status_code for cls in errors} == {
         "ApplicationError": 500, "CaseNotFound": 404, "CaseKeyAlreadyDestroyedError": 409,
         "InvalidTransitionInput": 400, "TransitionUnavailable": 409, "NotPermitted": 403,
