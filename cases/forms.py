@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from cases.choices import (
     ADVISOR_OUTCOMES,
     Affiliation,
@@ -115,7 +116,8 @@ class RegisterCaseForm(forms.Form):
         return moment
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         contact = [data.get(name) for name in ("reporter_name", "reporter_email",
                                                "reporter_phone")]
         if data.get("channel") == Channel.ANONYMOUS and any(contact):
@@ -215,10 +217,11 @@ class AssignForm(forms.Form):
         help_text=_("Assigned advisors can read and handle the case; advisors you remove "
                     "lose access at once."))
 
-    def __init__(self, *args: Any, advisors: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, advisors: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["advisors"].choices = [
-            (str(a.pk), a.get_full_name() or a.get_username()) for a in advisors]
+        field = self.fields["advisors"]
+        assert isinstance(field, forms.MultipleChoiceField)  # declared above
+        field.choices = [(str(a.pk), a.get_full_name() or a.get_username()) for a in advisors]
 
     def advisor_ids(self) -> list[int]:
         return [int(pk) for pk in self.cleaned_data["advisors"]]

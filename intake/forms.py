@@ -167,7 +167,9 @@ class _FilesForm(forms.Form):
     """A form with files. ``refused_uploads`` are the files config.uploads dropped while
     reading the request (too large, too many): the form names them."""
 
-    files = MultipleFileField(label=_("Files"))
+    # Form.files (the uploaded files) stays what it is: the form's metaclass moves declared
+    # fields out of the class, into base_fields.
+    files = MultipleFileField(label=_("Files"))  # type: ignore[assignment]
 
     def __init__(self, *args: Any, refused_uploads: list[tuple[str, str]] | None = None,
                  **kwargs: Any) -> None:
@@ -198,8 +200,9 @@ class _PublicForm(_TokenForm, _FilesForm):
         super().__init__(*args, **kwargs)
         # A callable: the advisors are looked up only when the list is shown or a choice is
         # checked, not for every report sent without one.
-        self.fields["unwanted_advisor"].choices = lambda: [("", _("No preference")),
-                                                           *advisors()]
+        field = self.fields["unwanted_advisor"]
+        assert isinstance(field, forms.ChoiceField)  # declared above
+        field.choices = lambda: [("", _("No preference")), *advisors()]
 
     def clean_submission(self) -> str:
         return self._checked_token("submission")
@@ -259,7 +262,8 @@ class ReportForm(_PublicForm):
         return names
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         contact = [data.get(f) for f in ("reporter_name", "reporter_email", "reporter_phone")]
         if data.get("channel") == Channel.ANONYMOUS and any(contact):
             raise forms.ValidationError(_(
@@ -313,7 +317,8 @@ class TalkForm(_PublicForm):
         del self.fields["files"]  # a conversation request carries no evidence
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("reporter_name") and not (data.get("reporter_email")
                                               or data.get("reporter_phone")):
             self.add_error("reporter_name", _(
