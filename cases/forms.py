@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
@@ -25,15 +27,18 @@ from cases.models import Case, CaseParty
 from cases.selectors import CaseCursor, CaseFilters
 from cases.services import SHORT_TEXT_MAX, TEXT_MAX, CaseInput, PartyInput
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 ANY = _("Any")
 
 
-def _blank(choices: Any) -> list[tuple[str, Any]]:
+def _blank(choices: Iterable[tuple[str, StrOrPromise]]) -> list[tuple[str, StrOrPromise]]:
     return [("", ANY), *choices]
 
 
-def _textarea(label: Any, *, required: bool = True, limit: int = TEXT_MAX,
-              help_text: Any = "") -> forms.CharField:
+def _textarea(label: StrOrPromise, *, required: bool = True, limit: int = TEXT_MAX,
+              help_text: StrOrPromise = "") -> forms.CharField:
     return forms.CharField(label=label, required=required, max_length=limit,
                            help_text=help_text, widget=forms.Textarea(attrs={"rows": 5}))
 
@@ -109,7 +114,7 @@ class RegisterCaseForm(forms.Form):
     statement_in_writing = forms.BooleanField(
         label=_("The reporter's written statement has been received"), required=False)
 
-    def clean_received_at(self) -> Any:
+    def clean_received_at(self) -> datetime | None:
         moment = self.cleaned_data.get("received_at")
         if moment is not None and moment > timezone.now():
             raise forms.ValidationError(_("The time of receipt cannot be in the future."))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -39,6 +39,9 @@ from cases.services import (
 )
 from config.uploads import TOO_LARGE
 from files.checking import ALLOWED_KINDS_TEXT
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 WITNESSES_MAX = 10
 
@@ -88,7 +91,7 @@ CHANNEL_CHOICES = [
 ]
 
 
-def file_limits() -> dict[str, Any]:
+def file_limits() -> dict[str, int | StrOrPromise]:
     """For the files field's help text."""
     return {"count": settings.ATTACHMENT_MAX_FILES,
             "mb": settings.ATTACHMENT_MAX_BYTES // 2**20, "kinds": ALLOWED_KINDS_TEXT}
@@ -112,13 +115,14 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-def _text(label: Any, *, required: bool = False, limit: int = TEXT_MAX, rows: int = 6,
-          help_text: Any = "") -> forms.CharField:
+def _text(label: StrOrPromise, *, required: bool = False, limit: int = TEXT_MAX, rows: int = 6,
+          help_text: StrOrPromise = "") -> forms.CharField:
     return forms.CharField(label=label, required=required, max_length=limit, strip=True,
                            help_text=help_text, widget=forms.Textarea(attrs={"rows": rows}))
 
 
-def _line(label: Any, *, help_text: Any = "", **attrs: Any) -> forms.CharField:
+def _line(label: StrOrPromise, *, help_text: StrOrPromise = "", **attrs: str
+          ) -> forms.CharField:
     return forms.CharField(label=label, required=False, max_length=SHORT_TEXT_MAX,
                            help_text=help_text, widget=forms.TextInput(attrs=attrs))
 
