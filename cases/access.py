@@ -13,6 +13,7 @@ metadata and deadlines of every case and the content of none they are not assign
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeGuard
 
 from django.contrib.auth.models import AnonymousUser, Group
 from django.db.models import QuerySet
@@ -38,7 +39,8 @@ COMMITTEE_ROLE = {
 }
 
 
-def _is_staff_member(user: User | AnonymousUser) -> bool:
+def _is_staff_member(user: User | AnonymousUser) -> TypeGuard[User]:
+    """A signed-in, active account (which is a ``User``: an anonymous visitor is neither)."""
     return bool(user.is_authenticated and user.is_active)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from cases.choices import (
     ADVISOR_OUTCOMES,
     Affiliation,
@@ -24,15 +27,18 @@ from cases.models import Case, CaseParty
 from cases.selectors import CaseCursor, CaseFilters
 from cases.services import SHORT_TEXT_MAX, TEXT_MAX, CaseInput, PartyInput
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 ANY = _("Any")
 
 
-def _blank(choices: Any) -> list[tuple[str, Any]]:
+def _blank(choices: Iterable[tuple[str, StrOrPromise]]) -> list[tuple[str, StrOrPromise]]:
     return [("", ANY), *choices]
 
 
-def _textarea(label: Any, *, required: bool = True, limit: int = TEXT_MAX,
-              help_text: Any = "") -> forms.CharField:
+def _textarea(label: StrOrPromise, *, required: bool = True, limit: int = TEXT_MAX,
+              help_text: StrOrPromise = "") -> forms.CharField:
     return forms.CharField(label=label, required=required, max_length=limit,
                            help_text=help_text, widget=forms.Textarea(attrs={"rows": 5}))
 
@@ -108,14 +114,15 @@ class RegisterCaseForm(forms.Form):
     statement_in_writing = forms.BooleanField(
         label=_("The reporter's written statement has been received"), required=False)
 
-    def clean_received_at(self) -> Any:
+    def clean_received_at(self) -> datetime | None:
         moment = self.cleaned_data.get("received_at")
         if moment is not None and moment > timezone.now():
             raise forms.ValidationError(_("The time of receipt cannot be in the future."))
         return moment
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         contact = [data.get(name) for name in ("reporter_name", "reporter_email",
                                                "reporter_phone")]
         if data.get("channel") == Channel.ANONYMOUS and any(contact):
@@ -215,10 +222,11 @@ class AssignForm(forms.Form):
         help_text=_("Assigned advisors can read and handle the case; advisors you remove "
                     "lose access at once."))
 
-    def __init__(self, *args: Any, advisors: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, advisors: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["advisors"].choices = [
-            (str(a.pk), a.get_full_name() or a.get_username()) for a in advisors]
+        field = self.fields["advisors"]
+        assert isinstance(field, forms.MultipleChoiceField)  # declared above
+        field.choices = [(str(a.pk), a.get_full_name() or a.get_username()) for a in advisors]
 
     def advisor_ids(self) -> list[int]:
         return [int(pk) for pk in self.cleaned_data["advisors"]]

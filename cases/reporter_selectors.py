@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
@@ -52,7 +52,8 @@ class ReporterStatus:
 
     @property
     def is_open(self) -> bool:
-        return self.case.state != State.CLOSED
+        # bool(): mypy reads django-fsm-2's FSMField, and so this comparison, as Any.
+        return bool(self.case.state != State.CLOSED)
 
     @property
     def may_withdraw(self) -> bool:
@@ -111,7 +112,7 @@ def _accesses(case: Case) -> list[Access]:
     return seen
 
 
-def _role_label(actor_id: str, assigned: set[str], groups: set[str]) -> Any:
+def _role_label(actor_id: str, assigned: set[str], groups: set[str]) -> str | Promise:
     if actor_id in assigned:
         return _("your confidential advisor")
     if {Role.MISCONDUCT_COMMITTEE, Role.UU_COMMITTEE} & groups:

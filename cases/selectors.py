@@ -11,7 +11,6 @@ import re
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
@@ -247,7 +246,7 @@ class CaseDetail:
     case: Case
     permissions: frozenset[str]
     is_coordinator: bool
-    advisors: list[Any]
+    advisors: list[User]
     actions: list[Action]
     timeline: list[TimelineEntry] = field(default_factory=list)
     parties: list[CaseParty] = field(default_factory=list)
@@ -387,7 +386,7 @@ def attachment_for_download(*, actor: User, case_id: UUID, attachment_id: UUID
     return attachment
 
 
-def assignable_advisors() -> list[Any]:
+def assignable_advisors() -> list[User]:
     """Active advisors, for the coordinator's assignment form."""
     return list(get_user_model().objects.filter(is_active=True, groups__name=Role.ADVISOR)
                 .order_by("first_name", "last_name", "username").distinct())

@@ -9,10 +9,10 @@ offers them, each either available or disabled with the reasons from ``cases.wor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_fsm import Transition
 
 from cases import access, workflow
 from cases.models import Case
@@ -87,7 +87,7 @@ def available_actions(case: Case, *, permissions: frozenset[str],
                       is_coordinator: bool) -> list[Action]:
     """The transitions of the case's current state that this person may perform, in the
     order of ``SPECS``; each with the reasons it cannot be done now (empty: it can)."""
-    by_method: dict[str, Any] = {
+    by_method: dict[str, Transition] = {
         t.name: t for t in case.get_all_state_transitions() if t.source == case.state
     }
     actions = []

@@ -10,12 +10,13 @@ a message on the case page, never an error page.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import cast
 from uuid import UUID
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -40,10 +41,11 @@ from cases.forms import (
     RegisterCaseForm,
     TransitionForm,
 )
+from cases.http import StaffRequest
 from cases.transitions import SPECS
 
 
-def _posted(request: HttpRequest) -> Any:
+def _posted(request: HttpRequest) -> QueryDict | None:
     """Form data for a POST (even an empty one: a confirmation may have no fields), else None."""
     return request.POST if request.method == "POST" else None
 
@@ -56,7 +58,7 @@ def _moved_on(request: HttpRequest, case_id: UUID, reason: str) -> HttpResponse:
 
 @require_GET
 @verified_staff_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: StaffRequest) -> HttpResponse:
     return render(request, "cases/dashboard.html", {
         "board": selectors.dashboard(actor=request.user),
         "roles": sorted(roles_of(request.user)),
@@ -66,7 +68,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @verified_staff_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: StaffRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET)
     page = selectors.CaseListPage([], None)
     if form.is_valid():
@@ -78,7 +80,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @verified_staff_required
-def case_register(request: HttpRequest) -> HttpResponse:
+def case_register(request: StaffRequest) -> HttpResponse:
     if not access.may_register_cases(request.user):
         raise Http404
     form = RegisterCaseForm(_posted(request))
@@ -98,7 +100,7 @@ def case_register(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @verified_staff_required
-def case_detail(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
+def case_detail(request: StaffRequest, *, case_id: UUID) -> HttpResponse:
     detail = selectors.case_detail(actor=request.user, case_id=case_id)
     services.case_viewed(case=detail.case, actor=request.user)
     return render(request, "cases/detail.html", {
@@ -111,7 +113,7 @@ def case_detail(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @verified_staff_required
-def case_transition(request: HttpRequest, *, case_id: UUID, action: str) -> HttpResponse:
+def case_transition(request: StaffRequest, *, case_id: UUID, action: str) -> HttpResponse:
     spec = SPECS.get(action)
     if spec is None:
         raise Http404
@@ -141,7 +143,7 @@ def case_transition(request: HttpRequest, *, case_id: UUID, action: str) -> Http
 
 @require_http_methods(["GET", "POST"])
 @verified_staff_required
-def case_assign(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
+def case_assign(request: StaffRequest, *, case_id: UUID) -> HttpResponse:
     detail = selectors.case_overview_for_action(actor=request.user, case_id=case_id,
                                                 codename=None)
     # The advisor the reporter asked not to have is not even offered (the service refuses it).
@@ -164,7 +166,7 @@ def case_assign(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @verified_staff_required
-def case_consent(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
+def case_consent(request: StaffRequest, *, case_id: UUID) -> HttpResponse:
     detail = selectors.case_overview_for_action(actor=request.user, case_id=case_id,
                                                 codename=access.HANDLE)
     form = ConsentForm(_posted(request))
@@ -183,7 +185,7 @@ def case_consent(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @verified_staff_required
-def case_convert(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
+def case_convert(request: StaffRequest, *, case_id: UUID) -> HttpResponse:
     detail = selectors.case_overview_for_action(actor=request.user, case_id=case_id,
                                                 codename=access.HANDLE)
     form = ConvertForm(_posted(request))
@@ -198,14 +200,14 @@ def case_convert(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
     return render(request, "cases/convert.html", {"case": detail.case, "form": form})
 
 
-def _post_to_case(request: HttpRequest, case_id: UUID, form: Any,
+def _post_to_case(request: HttpRequest, case_id: UUID, form: forms.Form,
                   perform: Callable[[], object], done: str) -> HttpResponse:
     """Shared by the case page's small forms: on success a message, on a problem the reason;
     either way back to the case page (the form is short, so nothing long is lost)."""
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("cases:detail", case_id=case_id)
     try:
         perform()
@@ -218,7 +220,7 @@ def _post_to_case(request: HttpRequest, case_id: UUID, form: Any,
 
 @require_POST
 @verified_staff_required
-def note_add(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
+def note_add(request: StaffRequest, *, case_id: UUID) -> HttpResponse:
     selectors.case_for_action(actor=request.user, case_id=case_id, codename=access.HANDLE)
     form = NoteForm(request.POST)
     return _post_to_case(request, case_id, form, lambda: services.note_add(
@@ -228,7 +230,7 @@ def note_add(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
 
 @require_POST
 @verified_staff_required
-def message_send(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
+def message_send(request: StaffRequest, *, case_id: UUID) -> HttpResponse:
     selectors.case_for_action(actor=request.user, case_id=case_id, codename=access.HANDLE)
     form = MessageForm(request.POST)
     return _post_to_case(request, case_id, form, lambda: services.message_send(
@@ -238,7 +240,7 @@ def message_send(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
 
 @require_POST
 @verified_staff_required
-def attachment_upload(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
+def attachment_upload(request: StaffRequest, *, case_id: UUID) -> HttpResponse:
     selectors.case_for_action(actor=request.user, case_id=case_id, codename=access.HANDLE)
     form = AttachmentForm(request.POST, request.FILES)
     # config.uploads drops a file over the limit while reading it, and says so here.
@@ -253,7 +255,7 @@ def attachment_upload(request: HttpRequest, *, case_id: UUID) -> HttpResponse:
 
 @require_GET
 @verified_staff_required
-def attachment_download(request: HttpRequest, *, case_id: UUID,
+def attachment_download(request: StaffRequest, *, case_id: UUID,
                         attachment_id: UUID) -> HttpResponse:
     attachment = selectors.attachment_for_download(actor=request.user, case_id=case_id,
                                                    attachment_id=attachment_id)
@@ -268,7 +270,8 @@ def attachment_download(request: HttpRequest, *, case_id: UUID,
     response = HttpResponse(content, content_type="application/octet-stream")
     # Django's header quotes or percent-encodes the name as RFC 6266 asks, so a name with
     # quotes, line breaks or non-ASCII letters can neither break nor inject a header.
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=attachment.filename[:150])
+    # None only for an inline response without a name; this one is always an attachment.
+    response["Content-Disposition"] = cast(str, content_disposition_header(
+        as_attachment=True, filename=attachment.filename[:150]))
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -7,7 +7,7 @@ next to the button it disables). Views never re-implement a rule; they ask ``exp
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -74,7 +74,9 @@ REFERRAL_RULES = [IS_REPORT, IS_NAMED, HAS_WRITTEN_STATEMENT, HAS_REFERRAL_CONSE
                   AFFILIATION_HAS_COMMITTEE]
 
 
-def explain(conditions: list[Callable[[CaseFacts], bool]], case: CaseFacts
+def explain(conditions: Iterable[Callable[..., bool]], case: CaseFacts
             ) -> list[str | Promise]:
-    """The reasons, in order, of the rules among ``conditions`` that ``case`` does not meet."""
+    """The reasons, in order, of the rules among ``conditions`` that ``case`` does not meet
+    (a transition's conditions as django-fsm-2 holds them; any that is not a ``Rule`` has no
+    reason to give)."""
     return [rule.reason for rule in conditions if isinstance(rule, Rule) and not rule(case)]

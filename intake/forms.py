@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -39,6 +39,9 @@ from cases.services import (
 )
 from config.uploads import TOO_LARGE
 from files.checking import ALLOWED_KINDS_TEXT
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 WITNESSES_MAX = 10
 
@@ -88,7 +91,7 @@ CHANNEL_CHOICES = [
 ]
 
 
-def file_limits() -> dict[str, Any]:
+def file_limits() -> dict[str, int | StrOrPromise]:
     """For the files field's help text."""
     return {"count": settings.ATTACHMENT_MAX_FILES,
             "mb": settings.ATTACHMENT_MAX_BYTES // 2**20, "kinds": ALLOWED_KINDS_TEXT}
@@ -112,13 +115,14 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-def _text(label: Any, *, required: bool = False, limit: int = TEXT_MAX, rows: int = 6,
-          help_text: Any = "") -> forms.CharField:
+def _text(label: StrOrPromise, *, required: bool = False, limit: int = TEXT_MAX, rows: int = 6,
+          help_text: StrOrPromise = "") -> forms.CharField:
     return forms.CharField(label=label, required=required, max_length=limit, strip=True,
                            help_text=help_text, widget=forms.Textarea(attrs={"rows": rows}))
 
 
-def _line(label: Any, *, help_text: Any = "", **attrs: Any) -> forms.CharField:
+def _line(label: StrOrPromise, *, help_text: StrOrPromise = "", **attrs: str
+          ) -> forms.CharField:
     return forms.CharField(label=label, required=False, max_length=SHORT_TEXT_MAX,
                            help_text=help_text, widget=forms.TextInput(attrs=attrs))
 
@@ -167,7 +171,9 @@ class _FilesForm(forms.Form):
     """A form with files. ``refused_uploads`` are the files config.uploads dropped while
     reading the request (too large, too many): the form names them."""
 
-    files = MultipleFileField(label=_("Files"))
+    # Form.files (the uploaded files) stays what it is: the form's metaclass moves declared
+    # fields out of the class, into base_fields.
+    files = MultipleFileField(label=_("Files"))  # type: ignore[assignment]
 
     def __init__(self, *args: Any, refused_uploads: list[tuple[str, str]] | None = None,
                  **kwargs: Any) -> None:
@@ -198,8 +204,9 @@ class _PublicForm(_TokenForm, _FilesForm):
         super().__init__(*args, **kwargs)
         # A callable: the advisors are looked up only when the list is shown or a choice is
         # checked, not for every report sent without one.
-        self.fields["unwanted_advisor"].choices = lambda: [("", _("No preference")),
-                                                           *advisors()]
+        field = self.fields["unwanted_advisor"]
+        assert isinstance(field, forms.ChoiceField)  # declared above
+        field.choices = lambda: [("", _("No preference")), *advisors()]
 
     def clean_submission(self) -> str:
         return self._checked_token("submission")
@@ -259,7 +266,8 @@ class ReportForm(_PublicForm):
         return names
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         contact = [data.get(f) for f in ("reporter_name", "reporter_email", "reporter_phone")]
         if data.get("channel") == Channel.ANONYMOUS and any(contact):
             raise forms.ValidationError(_(
@@ -313,7 +321,8 @@ class TalkForm(_PublicForm):
         del self.fields["files"]  # a conversation request carries no evidence
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("reporter_name") and not (data.get("reporter_email")
                                               or data.get("reporter_phone")):
             self.add_error("reporter_name", _(

@@ -105,8 +105,9 @@ def _intake_form(request: HttpRequest, form_class: type[ReportForm] | type[TalkF
                 "case": registered.case, "receipt_code": registered.receipt_code})
     if form.has_error("submission"):
         # An expired or missing token: a fresh one, so that the next sending can succeed.
-        form.data = form.data.copy()
-        form.data["submission"] = new_submission_token(binding)
+        data = request.POST.copy()  # what the form was given: mutable, unlike request.POST
+        data["submission"] = new_submission_token(binding)
+        form.data = data
     files_chosen = bool(request.FILES) or bool(getattr(request, "refused_uploads", []))
     return render(request, template, {"form": form, "files_chosen": files_chosen}, status=400)
 

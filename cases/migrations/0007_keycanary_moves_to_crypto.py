@@ -5,9 +5,12 @@ with the model, so its permissions follow it instead of being left behind on a s
 """
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
-def _move_content_type(apps, schema_editor, *, source, target):
+def _move_content_type(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor, *,
+                       source: str, target: str) -> None:
     ContentType = apps.get_model("contenttypes", "ContentType")
     types = ContentType.objects.using(schema_editor.connection.alias)
     # A fresh database has no content types yet (they are made after migrate), and one that
@@ -16,11 +19,11 @@ def _move_content_type(apps, schema_editor, *, source, target):
         types.filter(app_label=source, model="keycanary").update(app_label=target)
 
 
-def forwards(apps, schema_editor):
+def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     _move_content_type(apps, schema_editor, source="cases", target="crypto")
 
 
-def backwards(apps, schema_editor):
+def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     _move_content_type(apps, schema_editor, source="crypto", target="cases")
 
 

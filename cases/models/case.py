@@ -13,15 +13,15 @@ the services in ``cases.services`` call transitions.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, Transition, transition
 
 from cases import deadlines, workflow
 from cases.choices import (
@@ -51,6 +51,10 @@ from crypto.exceptions import DecryptionError
 from crypto.fields import EncryptedTextField
 from crypto.keys import KEY_ID_MAX_LENGTH
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from cases.models.parts import CaseAssignment
+
 _DATA_KEY_CACHE = "_crypto_data_key"
 
 # The columns that hold (or record the destruction of) a case's data key. An ordinary save of an
@@ -63,6 +67,12 @@ def writes(*fields: str) -> dict[str, tuple[str, ...]]:
     """What a transition writes, declared once beside it: ``state`` and these columns. The
     services save exactly this list (``update_fields``) and name it in the audit event."""
     return {"writes": ("state", *fields)}
+
+
+# django-fsm-2 types a condition as a callable of any model. Ours read a case's facts
+# (workflow.CaseFacts), which is all they are given: django-fsm-2 calls the conditions of a
+# transition with the instance whose method it is, and these are declared only on Case.
+_REFERRAL_CONDITIONS = cast("list[Callable[[models.Model], bool]]", workflow.REFERRAL_RULES)
 
 
 class CaseQuerySet(models.QuerySet["Case"]):
@@ -129,8 +139,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     # Kept by the assignment service, so "unassigned" is an index lookup, not an anti-join.
     is_assigned = models.BooleanField(_("assigned"), default=False)
-    advisors = models.ManyToManyField(settings.AUTH_USER_MODEL, through="CaseAssignment",
-                                      related_name="assigned_cases", blank=True)
+    advisors: models.ManyToManyField[User, CaseAssignment] = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="CaseAssignment", related_name="assigned_cases",
+        blank=True)
     # An advisor the reporter asked not to handle their case (the intake form offers it): never
     # assigned to it. Plain, like the assignment itself; it says nothing about the content.
     unwanted_advisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
@@ -169,6 +180,16 @@ class Case(ConcurrentTransitionMixin, models.Model):
     decision = EncryptedTextField(_("the committee's decision"), null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
+
+    if TYPE_CHECKING:
+        # django-fsm-2 decorates ConcurrentTransitionMixin.__init__ with an ``override`` that
+        # Python 3.11's typing lacks, so mypy sees that constructor, and with it the class
+        # object ``Case`` (``Case.objects``, ``Case(...)``), as Any. Declared again here, the
+        # class is checked like any other model. Nothing of this exists at run time.
+        def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+
+        # Added to the class by FSMField.contribute_to_class at run time.
+        def get_all_state_transitions(self) -> Iterator[Transition]: ...
 
     class Meta:
         verbose_name = _("case")
@@ -281,7 +302,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         """
         if self.key_destroyed_at is not None:
             return DESTROYED
-        cached = self.__dict__.get(_DATA_KEY_CACHE)
+        cached: envelope.DataKey | None = self.__dict__.get(_DATA_KEY_CACHE)
         if cached is not None:
             return cached
         if self.wrapped_key is None:
@@ -374,7 +395,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         pass
 
     @transition(field=state, source=State.IN_PROGRESS, target=State.REFERRED,
-                conditions=workflow.REFERRAL_RULES,
+                conditions=_REFERRAL_CONDITIONS,
                 custom=writes("committee", "referral_reason", "return_reason", "referred_at",
                               "feedback_given_at", "next_deadline_at"))
     def refer(self, *, committee: str, reason: str, moment: datetime) -> None:

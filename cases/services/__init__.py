@@ -12,6 +12,7 @@ Views, the admin and tasks never call a transition or write a case model themsel
 from __future__ import annotations
 
 from cases.receipt_codes import normalise as receipt_code_normalise
+from cases.reporter_access import ReporterAccess
 from cases.services._common import SHORT_TEXT_MAX, TEXT_MAX
 from cases.services._creation import (
     CaseInput,
@@ -34,7 +35,6 @@ from cases.services.registration import case_register
 # The reporter's side (web form, status page); re-exported so that intake needs only this
 # package.
 from cases.services.reporter import (
-    ReporterAccess,
     case_submit,
     receipt_code_replace,
     receipt_code_selector,

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from django_fsm import ConcurrentTransition, Transition, TransitionNotAllowed
 
 from accounts.models import User
 from audit.actors import Actor
@@ -57,7 +57,7 @@ def _transition(case: Case, name: str, **kwargs: Any) -> list[str]:
     return list(declared.custom["writes"])
 
 
-def _declared_transition(case: Case, name: str) -> Any:
+def _declared_transition(case: Case, name: str) -> Transition | None:
     """django-fsm-2's description of transition ``name`` from the case's current state."""
     for transition in case.get_all_state_transitions():
         if transition.name == name and transition.source == case.state:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import User
 from audit import actions
 from audit.actors import Actor
 from cases import receipt_codes
@@ -26,7 +27,7 @@ from cases.choices import (
 )
 from cases.exceptions import InvalidCaseInput
 from cases.models import Case, CaseAttachment, CaseParty, ReceiptCode
-from cases.services._common import SHORT_TEXT_MAX, User, _audit, _clean_text
+from cases.services._common import SHORT_TEXT_MAX, _audit, _clean_text
 from files.checking import CheckedFile, check_file
 from files.exceptions import FileRefused
 

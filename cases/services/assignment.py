@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit import actions
 from audit.actors import Actor
 from cases import access
@@ -22,7 +23,6 @@ from cases.models import (
     CaseAssignment,
 )
 from cases.services._common import (
-    User,
     _audit,
     _lock,
     _save,

@@ -8,6 +8,7 @@ from uuid import UUID
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit import actions
 from audit.actors import Actor
 from audit.services import record_read
@@ -20,7 +21,6 @@ from cases.models import (
     CaseNote,
 )
 from cases.services._common import (
-    User,
     _audit,
     _clean_text,
     _lock,

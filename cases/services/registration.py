@@ -7,15 +7,13 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.actors import Actor
 from cases import access
 from cases.choices import ReceivedVia
 from cases.exceptions import (
     InvalidCaseInput,
     NotPermitted,
-)
-from cases.services._common import (
-    User,
 )
 from cases.services._creation import (
     CaseInput,

@@ -16,13 +16,14 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit import actions
 from audit.actors import Actor
 from audit.services import record, record_read
@@ -82,15 +83,15 @@ def case_submit(*, data: CaseInput, files: Sequence[FileInput] = (), submission_
     """
     token = (submission_token or "").strip()
     # Checked before the transaction: reading a PDF or an Office file can take seconds.
-    arguments = {"data": data, "checked_files": check_files(files), "token": token,
-                 "unwanted_advisor_id": unwanted_advisor_id}
+    submit = partial(_submit, data=data, checked_files=check_files(files), token=token,
+                     unwanted_advisor_id=unwanted_advisor_id)
     try:
-        return _submit(**arguments)
+        return submit()
     except IntegrityError:
         if not token or not Case.objects.filter(submission_key=_submission_key(token)).exists():
             raise
         # Both sendings arrived at the same moment and the other one stored the case.
-        return _submit(**arguments)
+        return submit()
 
 
 def _submission_key(token: str) -> str:
@@ -129,7 +130,7 @@ def _show_again(case: Case, token: str) -> RegisteredCase:
         "given to follow it."))
 
 
-def _unwanted_advisor(advisor_id: int | None) -> Any:
+def _unwanted_advisor(advisor_id: int | None) -> User | None:
     if advisor_id is None:
         return None
     advisor = get_user_model().objects.filter(pk=advisor_id, is_active=True).first()

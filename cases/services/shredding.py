@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
 from uuid import UUID
 
-from django.db import transaction
+from django.db import models, transaction
 
+from accounts.models import User
 from audit import actions
 from audit.actors import Actor
 from audit.services import record
@@ -15,9 +17,6 @@ from cases.exceptions import (
 from cases.models import (
     KEY_FIELDS,
     Case,
-)
-from cases.services._common import (
-    User,
 )
 from crypto.blind_index import blind_index_fields
 
@@ -62,7 +61,10 @@ def _clear_part_blind_indexes(case: Case) -> None:
     """The blind indexes of the case's parts (a party's name) go with the key: otherwise they
     would still answer "was this person in that case?" after the content is unreadable."""
     for relation in Case._meta.related_objects:
-        attnames = [field.attname for field in blind_index_fields(relation.related_model)]
+        # The model that declares the foreign key: always a class on this side of a relation
+        # (django-stubs shares the type with the forward side, which may still say "self").
+        related_model = cast("type[models.Model]", relation.related_model)
+        attnames = [field.attname for field in blind_index_fields(related_model)]
         if attnames:
-            relation.related_model._base_manager.filter(**{relation.field.name: case}).update(
+            related_model._base_manager.filter(**{relation.field.name: case}).update(
                 **dict.fromkeys(attnames, ""))

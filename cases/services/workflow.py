@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit import actions
 from audit.actors import Actor
 from cases import access
@@ -23,7 +24,6 @@ from cases.models import (
 )
 from cases.services._common import (
     SHORT_TEXT_MAX,
-    User,
     _audit,
     _clean_text,
     _lock,

@@ -51,7 +51,7 @@ def states() -> list[tuple[str, str]]:
     """(value, English label) of every state, in the order the model declares them."""
     field = Case._meta.get_field("state")
     with translation.override("en"):
-        return [(str(value), str(label)) for value, label in field.choices]
+        return [(str(value), str(label)) for value, label in field.flatchoices]
 
 
 def edges() -> list[Edge]:
@@ -62,8 +62,9 @@ def edges() -> list[Edge]:
                   for spec in SPECS.values()}
     found = set()
     for transition in field.get_all_transitions(Case):
+        source_value = str(transition.source)  # a State, or "*" / "+" for any state
         sources = {"*": values, "+": [v for v in values if v != transition.target]}.get(
-            transition.source, [transition.source])
+            source_value, [source_value])
         for source in sources:
             found.add(Edge(
                 source=str(source), target=str(transition.target), name=transition.name,
