@@ -47,6 +47,7 @@ bench: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy .
 
 check: install
 	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py check

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.decorators import verified_staff_required
+from accounts.decorators import StaffRequest, verified_staff_required
 from accounts.roles import Role, has_role
 from audit import actions
 from audit.actors import Actor
@@ -18,7 +18,7 @@ from auditor.forms import AuditFilterForm
 
 @require_GET
 @verified_staff_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: StaffRequest) -> HttpResponse:
     if not has_role(request.user, Role.AUDITOR):
         raise Http404  # like a page that does not exist, for everyone but auditors
     form = AuditFilterForm(request.GET)

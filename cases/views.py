@@ -22,7 +22,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.decorators import verified_staff_required
+from accounts.decorators import StaffRequest, verified_staff_required
 from accounts.roles import roles_of
 from cases import access, selectors, services
 from cases.exceptions import (
@@ -41,7 +41,6 @@ from cases.forms import (
     RegisterCaseForm,
     TransitionForm,
 )
-from cases.http import StaffRequest
 from cases.transitions import SPECS
 
 

@@ -222,8 +222,8 @@ def test_close_and_withdraw_from_a_barrier_repeatedly(personas: Personas) -> Non
             partial(services.case_withdraw, case_id=case.pk, actor=personas.advisor)))
         stored = Case.objects.get(pk=case.pk)
         assert stored.state == State.CLOSED
-        expected = {Outcome.ADVICE_GIVEN: actions.CASE_CLOSED,
-                    Outcome.WITHDRAWN: actions.CASE_WITHDRAWN}[stored.outcome]
+        expected = {str(Outcome.ADVICE_GIVEN): actions.CASE_CLOSED,
+                    str(Outcome.WITHDRAWN): actions.CASE_WITHDRAWN}[stored.outcome]
         assert new_events(case, before) == [expected]
         assert winner.value.outcome == stored.outcome
     assert_trail_intact()

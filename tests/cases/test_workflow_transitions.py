@@ -41,7 +41,8 @@ from tests.conftest import Personas
 pytestmark = pytest.mark.django_db
 
 TRANSITIONS = list(Case._meta.get_field("state").get_all_transitions(Case))
-ALLOWED: dict[tuple[str, str], str] = {(t.source, t.name): t.target for t in TRANSITIONS}
+ALLOWED: dict[tuple[str, str], str] = {(str(t.source), t.name): str(t.target)
+                                       for t in TRANSITIONS}
 NAMES = sorted({t.name for t in TRANSITIONS})
 
 
