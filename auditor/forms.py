@@ -63,6 +63,14 @@ class AuditFilterForm(forms.Form):
             else:
                 data["actor_kind"], data["actor_id"] = ActorKind.USER, str(pk)
         date_from, date_to = data.get("date_from"), data.get("date_to")
+        # The trail starts with the product; far-off dates are typing slips, and the last days
+        # of the calendar would overflow when turned into the moment after them.
+        for name, day in (("date_from", date_from), ("date_to", date_to)):
+            if isinstance(day, date) and not EARLIEST <= day <= LATEST:
+                # add_error also takes the date out of cleaned_data: no filter is built on it.
+                self.add_error(name, _("Choose a date between %(first)s and %(last)s.") % {
+                    "first": EARLIEST.isoformat(), "last": LATEST.isoformat()})
+        date_from, date_to = data.get("date_from"), data.get("date_to")
         if date_from and date_to and date_to < date_from:
             self.add_error("date_to", _("The end date is before the start date."))
         return data
@@ -80,6 +88,10 @@ class AuditFilterForm(forms.Form):
             since=_start_of(date_from) if date_from else None,
             until=_start_of(date_to + timedelta(days=1)) if date_to else None,
         )
+
+
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2999, 12, 31)
 
 
 def _start_of(day: date) -> datetime:

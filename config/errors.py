@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.functional import Promise
@@ -34,12 +35,19 @@ PAGES: dict[int, tuple[Promise, Promise]] = {
 
 
 def _render(request: HttpRequest | None, status: int, title: str, text: str) -> HttpResponse:
+    context = {"status": status, "title": title, "text": text,
+               # The language switch on an error page leads home, never back to the failing URL.
+               "language_next": "/"}
     try:
-        # The language switch on an error page leads home, never back to the failing URL.
-        context = {"status": status, "title": title, "text": text, "language_next": "/"}
         body: str = render_to_string("errors/error.html", context, request=request)
     except Exception:
-        body = f"<!doctype html><title>{status}</title><h1>{status}</h1>"
+        # A broken context processor or template must not leave the visitor without the quick
+        # exit or their language: the plain page needs neither the request nor anything else.
+        try:
+            body = render_to_string("errors/plain.html", {
+                **context, "quick_exit_url": settings.QUICK_EXIT_URL})
+        except Exception:
+            body = f"<!doctype html><title>{status}</title><h1>{status}</h1>"
     return HttpResponse(body, status=status)
 
 
@@ -62,8 +70,9 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    # No request context: a broken context processor must not break the error page too.
-    return _render(None, 500, _("Something went wrong on our side"),
+    # With the request, like every other error page (quick exit, language switch); should that
+    # fail as well, _render falls back to the plain page.
+    return _render(request, 500, _("Something went wrong on our side"),
                    _("Please try again in a few minutes."))
 
 

@@ -67,6 +67,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An idle or day-old staff session is signed out before any view runs (after the message
+    # middleware: the login page says why).
+    "accounts.session_timeout.StaffSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.NoStoreMiddleware",
@@ -189,8 +192,14 @@ AXES_CLIENT_STR_CALLABLE = "accounts.throttle.describe_attempt"
 # empty means REMOTE_ADDR. Never set it when clients can reach the app without the proxy.
 CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "")
 
+# A staff session ends this long after sign-in, however busy (accounts.session_timeout)...
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
+# ...and after this many minutes without a request.
+STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 30, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Messages wait in the server-side session, never in a cookie: cookie messages are signed but
+# readable, and a message may name what someone was working on.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 _secure = env_bool("SECURE_COOKIES", IS_PRODUCTION)
@@ -321,6 +330,7 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
     "handlers": {
+        "discard": {"class": "logging.NullHandler"},
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
@@ -331,8 +341,10 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
-        # Disallowed-host reports echo the raw Host header; count them, don't print them.
-        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+        # Disallowed-host reports echo the raw Host header: keep nothing. (A logger with no
+        # handler at all would fall through to Python's last resort, which prints the record,
+        # header and traceback, to stderr outside our format and filters.)
+        "django.security.DisallowedHost": {"handlers": ["discard"], "propagate": False},
         "axes": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
     },
 }

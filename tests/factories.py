@@ -28,7 +28,9 @@ class StaffUserFactory(factory.django.DjangoModelFactory[User]):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"staff{n}")
-    first_name = factory.Faker("first_name")
+    # Distinct and never part of one another ("Ann" is in "Anna"): tests look for one staff
+    # member's name on a page and must not find it inside another's.
+    first_name = factory.Sequence(lambda n: f"Colleague{n:04d}")
     password = factory.django.Password(TEST_PASSWORD)
 
     @factory.post_generation

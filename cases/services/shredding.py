@@ -18,6 +18,7 @@ from cases.models import (
     KEY_FIELDS,
     Case,
 )
+from cases.services._common import _lock
 from crypto.blind_index import blind_index_fields
 
 
@@ -27,9 +28,11 @@ def case_destroy_key(*, case_id: UUID, actor: User) -> Case:
     this database and, once they age out, in backups) reads as ``DESTROYED`` from now on.
 
     The blind indexes go too: they would otherwise still answer "was this person in that
-    case?". Raises ``Case.DoesNotExist`` or ``CaseKeyAlreadyDestroyedError``.
+    case?". Coordinators only, as for destroying a case (``access.require`` with no per-case
+    permission): anyone else gets ``CaseNotFound`` or ``NotPermitted`` and the key stays.
+    Raises ``CaseKeyAlreadyDestroyedError`` for a key already gone.
     """
-    case = Case.objects.select_for_update().get(pk=case_id)
+    case = _lock(case_id, actor, None)
     return _destroy_key_locked(case=case, actor=actor)
 
 

@@ -259,3 +259,14 @@ def test_the_largest_cursor_is_a_valid_query(auditor_client: Client) -> None:
         URL, {"stream": stream, "after": f"{MAX_CURSOR_TS_US}-{MAX_CURSOR_ID}"}
     )
     assert response.status_code == 200 and len(_rows(response)) == 2
+
+
+@pytest.mark.parametrize("params", [
+    {"date_to": "9999-12-31"}, {"date_from": "0001-01-01"},
+    {"date_from": "0001-01-01", "date_to": "9999-12-31"},
+])
+def test_dates_out_of_range_are_a_form_error_not_a_crash(
+        auditor_client: Client, params: dict[str, str]) -> None:
+    response = auditor_client.get(URL, params)
+    assert response.status_code == 200
+    assert "Choose a date between 2000-01-01 and 2999-12-31." in response.content.decode()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from pytest_django import Settings
 
 from accounts.models import User
+from accounts.roles import Role
 from cases.models import KEY_FIELDS, Case
 from cases.services import case_destroy_key
 from crypto.blind_index import blind_index_fields
@@ -29,7 +30,7 @@ EMAIL = "plain@example.org"
 
 @pytest.fixture
 def actor(db: None) -> User:
-    return StaffUserFactory.create(username="key-columns-actor")
+    return StaffUserFactory.create(username="key-columns-actor", role=Role.COORDINATOR)
 
 
 def _case_with_email() -> Case:
@@ -180,7 +181,7 @@ def test_the_trigger_lets_ordinary_updates_through(actor: User) -> None:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_postgres_the_trigger_holds_for_any_session_and_replication_role() -> None:
-    actor = StaffUserFactory.create(username="key-columns-pg")
+    actor = StaffUserFactory.create(username="key-columns-pg", role=Role.COORDINATOR)
     case = _case_with_email()
     wrapped = raw_column(Case, case.pk, "wrapped_key")
     case_destroy_key(case_id=case.pk, actor=actor)

@@ -9,9 +9,10 @@ from django.utils import translation
 from pytest_django import Settings
 
 from accounts.models import User
+from accounts.roles import Role
 from audit import actions
 from audit.models import AuditEvent
-from cases.exceptions import CaseKeyAlreadyDestroyedError
+from cases.exceptions import CaseKeyAlreadyDestroyedError, CaseNotFound, NotPermitted
 from cases.models import Case
 from cases.services import case_destroy_key
 from crypto.destroyed import DESTROYED, is_destroyed
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def coordinator(db: None) -> User:
-    return StaffUserFactory.create(username="shred-actor")
+    return StaffUserFactory.create(username="shred-actor", role=Role.COORDINATOR)
 
 
 @pytest.fixture
@@ -45,9 +46,10 @@ def test_every_value_of_the_case_reads_as_destroyed(shredded: Case, note: ProbeN
     assert shredded.reporter_email is DESTROYED
 
 
-def test_values_that_were_none_stay_none(shredded: Case, note: ProbeNote) -> None:
+def test_values_that_were_none_stay_none(
+        shredded: Case, note: ProbeNote, coordinator: User) -> None:
     empty = ProbeNote.objects.create(case=Case.objects.create())
-    case_destroy_key(case_id=empty.case_id, actor=StaffUserFactory.create())
+    case_destroy_key(case_id=empty.case_id, actor=coordinator)
     assert fresh(empty).body is None
 
 
@@ -107,8 +109,16 @@ def test_nothing_new_can_be_encrypted_for_a_shredded_case(
 def test_an_unknown_case_raises(coordinator: User) -> None:
     import uuid
 
-    with pytest.raises(Case.DoesNotExist):
+    with pytest.raises(CaseNotFound):
         case_destroy_key(case_id=uuid.uuid4(), actor=coordinator)
+
+
+@pytest.mark.parametrize("role", [Role.ADVISOR, Role.AUDITOR, None])
+def test_only_a_coordinator_may_destroy_a_key(role: Role | None, case: Case) -> None:
+    someone = StaffUserFactory.create(username=f"not-a-coordinator-{role}", role=role)
+    with pytest.raises((CaseNotFound, NotPermitted)):
+        case_destroy_key(case_id=case.pk, actor=someone)
+    assert fresh(case).key_destroyed_at is None and fresh(case).wrapped_key is not None
 
 
 def test_a_shredded_case_survives_a_key_change(shredded: Case, settings: Settings) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -41,6 +43,49 @@ def test_a_fault_on_our_side_is_left_to_django(client: Client) -> None:
     quiet = Client(raise_request_exception=False)
     response = quiet.get("/raise/500/")
     assert response.status_code == 500 and SECRET not in response.content.decode()
+
+
+QUICK_EXIT = 'data-testid="quick-exit"'
+
+
+@pytest.mark.parametrize(("language", "title"), [
+    ("en", "Something went wrong on our side"), ("nl", "Er ging bij ons iets mis")])
+def test_the_500_page_has_the_quick_exit_and_the_visitors_language(
+        language: str, title: str, settings: Any) -> None:
+    quiet = Client(raise_request_exception=False)
+    page = quiet.get("/raise/500/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f"<h1>{title}</h1>" in page and QUICK_EXIT in page
+    assert settings.QUICK_EXIT_URL in page and f'lang="{language}"' in page
+    assert SECRET not in page
+
+
+def test_the_500_page_keeps_both_when_the_full_page_cannot_be_made(settings: Any) -> None:
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "OPTIONS": {
+        **settings.TEMPLATES[0]["OPTIONS"],
+        "context_processors": [*settings.TEMPLATES[0]["OPTIONS"]["context_processors"],
+                               "tests.config.error_urls.broken_context"]}}]
+    quiet = Client(raise_request_exception=False)
+    page = quiet.get("/raise/500/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "<h1>Er ging bij ons iets mis</h1>" in page and QUICK_EXIT in page
+    assert 'lang="nl"' in page and SECRET not in page
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 409])
+def test_every_error_page_has_the_quick_exit_in_the_visitors_language(
+        client: Client, status: int) -> None:
+    page = client.get(f"/raise/{status}/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert QUICK_EXIT in page and 'lang="nl"' in page
+
+
+def test_the_slow_down_page_has_the_quick_exit_in_the_visitors_language(
+        client: Client, settings: Any) -> None:
+    settings.RECEIPT_CODE_FAILURES_PER_CODE = 1
+    code = "2345-6789-ABCD-EFGH-JKMN-PQRS-TVWX-YZ23"
+    for _ in range(3):
+        response = client.post("/status/", {"code": code}, HTTP_ACCEPT_LANGUAGE="nl")
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert QUICK_EXIT in page and 'lang="nl"' in page
 
 
 def test_every_domain_error_has_one_base_and_a_status() -> None:

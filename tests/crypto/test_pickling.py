@@ -9,6 +9,7 @@ from typing import TypeVar
 import pytest
 from django.db.models import Model
 
+from accounts.roles import Role
 from cases.models import Case
 from cases.services import case_destroy_key
 from crypto.destroyed import DESTROYED
@@ -119,7 +120,7 @@ def test_an_unsaved_instance_with_plaintext_refuses_to_be_pickled() -> None:
 
 
 def test_a_destroyed_case_pickles_and_refuses_new_plaintext() -> None:
-    actor = StaffUserFactory.create()
+    actor = StaffUserFactory.create(role=Role.COORDINATOR)
     case = case_destroy_key(case_id=_case().pk, actor=actor)
     loaded = fresh(case)
     assert _revive(loaded).reporter_email is DESTROYED
