@@ -48,6 +48,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/bandit -q -c pyproject.toml -r .
 
 check: install
 	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py check

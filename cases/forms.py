@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -224,8 +224,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, advisors: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["advisors"]
-        assert isinstance(field, forms.MultipleChoiceField)  # declared above
+        field = cast(forms.MultipleChoiceField, self.fields["advisors"])  # declared above
         field.choices = [(str(a.pk), a.get_full_name() or a.get_username()) for a in advisors]
 
     def advisor_ids(self) -> list[int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
@@ -204,8 +204,7 @@ class _PublicForm(_TokenForm, _FilesForm):
         super().__init__(*args, **kwargs)
         # A callable: the advisors are looked up only when the list is shown or a choice is
         # checked, not for every report sent without one.
-        field = self.fields["unwanted_advisor"]
-        assert isinstance(field, forms.ChoiceField)  # declared above
+        field = cast(forms.ChoiceField, self.fields["unwanted_advisor"])  # declared above
         field.choices = lambda: [("", _("No preference")), *advisors()]
 
     def clean_submission(self) -> str:

@@ -34,7 +34,7 @@ def next_reference(year: int) -> str:
         # One statement on PostgreSQL and SQLite (3.35+): insert the year's first number, or
         # increment the counter, and read the result back.
         cursor.execute(
-            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608 - table name is ours
+            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608 - our table, the year bound  # nosec B608
             f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
             [year],
         )

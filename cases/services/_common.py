@@ -53,7 +53,8 @@ def _transition(case: Case, name: str, **kwargs: Any) -> list[str]:
         if reasons:
             message = " ".join(str(reason) for reason in reasons)
         raise TransitionUnavailable(message) from None
-    assert declared is not None  # the transition ran, so the state offered it
+    if declared is None:  # the transition ran, so the state offered it
+        raise RuntimeError(f"transition {name} ran without being declared for its state")
     return list(declared.custom["writes"])
 
 

@@ -160,7 +160,8 @@ def receipt_code_sign_in(*, code: str) -> ReporterAccess:
            .only("case_id", "selector", "verifier_mac", "must_replace").first())
     if not receipt_codes.verifier_matches(verifier, row.verifier_mac if row else None):
         raise ReceiptCodeRefused
-    assert row is not None  # verifier_matches is False without a row
+    if row is None:  # verifier_matches is False without a row; said again for the checker
+        raise ReceiptCodeRefused
     _record_first_use(row)
     return ReporterAccess(case_id=row.case_id, selector=selector, must_replace=row.must_replace)
 
