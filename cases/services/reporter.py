@@ -124,7 +124,7 @@ def _show_again(case: Case, token: str) -> RegisteredCase:
                 code = receipt_codes.from_form_token(token, attempt=attempt, key_id=key_id)
                 if (code.selector, code.verifier_mac) == (code_row.selector,
                                                           code_row.verifier_mac):
-                    return RegisteredCase(case=case, receipt_code=code.display)
+                    return RegisteredCase(case=case, receipt_code=code.display, repeated=True)
     raise AlreadySubmitted(_(
         "This form was sent before, and we have received it. Use the receipt code you were "
         "given to follow it."))

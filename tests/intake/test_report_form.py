@@ -209,6 +209,21 @@ def test_too_many_reports_from_one_client_are_slowed_down(client: Client,
     assert Case.objects.count() == 2
 
 
+def test_only_forms_that_store_a_case_count_against_the_address(client: Client,
+                                                               settings: Settings) -> None:
+    """Behind a campus NAT many reporters share the limit: a double click, a form sent
+    again or a refused form must not use it up."""
+    settings.SUBMISSIONS_PER_CLIENT_PER_HOUR = 2
+    fields = {**REPORT, "submission": token(client)}
+    for _ in range(3):
+        assert client.post("/report/", fields).status_code == 200
+    refused = send_report(client, {**REPORT, "files": [_upload("run.pdf", b"MZ\x90\x00")]})
+    assert refused.status_code == 400
+    reported(client)
+    assert send_report(client).status_code == 429
+    assert Case.objects.count() == 2
+
+
 def test_a_conversation_needs_no_personal_data(client: Client) -> None:
     response = send_report(client, {}, path="/talk/")
     assert response.status_code == 200 and code_in(response)
