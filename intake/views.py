@@ -37,6 +37,7 @@ from intake.forms import (
     MessageForm,
     NewCodeForm,
     ReportForm,
+    SavedCodeForm,
     TalkForm,
     new_submission_token,
 )
@@ -111,7 +112,8 @@ def _intake_form(request: HttpRequest, form_class: type[ReportForm] | type[TalkF
             if registered.repeated:
                 throttle.release(limit, client)
             return render(request, "intake/received.html", {
-                "case": registered.case, "receipt_code": registered.receipt_code})
+                "case": registered.case, "receipt_code": registered.receipt_code,
+                "submission": form.cleaned_data["submission"]})
     if form.has_error("submission"):
         # An expired or missing token: a fresh one, so that the next sending can succeed.
         data = request.POST.copy()  # what the form was given: mutable, unlike request.POST
@@ -123,9 +125,13 @@ def _intake_form(request: HttpRequest, form_class: type[ReportForm] | type[TalkF
 
 @require_POST
 def received_confirm(request: HttpRequest) -> HttpResponse:
-    """The reporter says they saved their code; the code itself is not shown again."""
+    """The reporter says they saved their code; the code itself is not shown again, not even
+    to the same form sent again."""
+    form = SavedCodeForm(request.POST, binding=_binding(request))
+    if form.is_valid():
+        services.receipt_code_saved(submission_token=form.cleaned_data["submission"])
     return render(request, "intake/done.html",
-                  {"confirmed": ConfirmForm(request.POST).is_valid()})
+                  {"confirmed": bool(form.cleaned_data.get("confirm"))})
 
 
 # --- /status/ -------------------------------------------------------------------------------
