@@ -17,9 +17,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import unicodedata
 from dataclasses import dataclass, field
 
+from cases import confusables
 from crypto.keys import receipt_code_keyring
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -35,9 +35,10 @@ _LOOKALIKES = str.maketrans({"U": "V"})
 
 def _compact(text: str) -> str:
     """Letters and digits only, upper case: whatever separates the groups (a dash, an en dash,
-    a non-breaking or zero-width space, a slash) and full-width forms from a phone keyboard
-    (folded by NFKC) do not matter."""
-    folded = unicodedata.normalize("NFKC", text).upper()
+    a non-breaking or zero-width space or joiner, a slash) does not matter, and full-width forms
+    from a phone keyboard and Cyrillic or Greek look-alikes count as the letters they look like
+    (their TR39 skeleton, see cases.confusables)."""
+    folded = confusables.skeleton(text)
     return "".join(ch for ch in folded if ch.isalnum()).translate(_LOOKALIKES)
 
 
@@ -122,9 +123,10 @@ def verifier_matches(verifier: str, stored_mac: str | None) -> bool:
 
 def contains_code(text: str, *, selector: str, verifier_mac: str) -> bool:
     """Whether ``text`` contains the code stored as (``selector``, ``verifier_mac``), typed with
-    or without separators, in any case. People paste their code into a message by mistake;
-    such a message is refused. Needs no plain code: each place the selector appears is
-    followed by a candidate verifier, checked like a sign-in."""
+    or without separators, in any case, in look-alike letters or with invisible characters.
+    People paste their code into a message by mistake; such a message is refused. Needs no
+    plain code: each place the selector appears is followed by a candidate verifier, checked
+    like a sign-in."""
     compact = _compact(text)
     start = compact.find(selector)
     while start != -1:

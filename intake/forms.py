@@ -376,3 +376,14 @@ class NewCodeForm(_TokenForm):
 
 class ConfirmForm(forms.Form):
     confirm = forms.BooleanField(label=_("Yes, I want this"), required=True)
+
+
+class SavedCodeForm(_TokenForm):
+    """The receipt page's "I have saved my receipt code": it carries the token of the form
+    that was sent, so that sending that form again no longer shows the code."""
+
+    confirm = forms.BooleanField(required=True)
+    submission = _token_field()
+
+    def clean_submission(self) -> str:
+        return self._checked_token("submission")

@@ -6,11 +6,20 @@ the hash key changes with ``SECRET_KEY``.
 
 Receipt codes are limited twice: per selector (the first 8 characters), so that one code cannot
 be guessed from many addresses, and per client, so that one address cannot try many codes. Any
-selector counts, whether a case has it or not: a lockout must not tell which codes exist.
+selector counts, whether a case has it or not: a lockout must not tell which codes exist. Only
+failures count: an attempt is reserved before the code is checked (so a burst cannot slip
+under a limit) and given back when the code opens a case, or when it was never checked.
+
+A whole campus may share one address (NAT), so the per-client limit is a backstop that must
+not keep an owner from their case: past it, a code nobody has failed on in the window is still
+checked, and opens its case if it is right. Anything else (a wrong code, or a code that already
+has failures against it) gets the lockout page, so a client past its limit learns nothing from
+a wrong code, and each code it tries is then protected by that code's own limit.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import ipaddress
@@ -39,6 +48,43 @@ def code_limits() -> tuple[Limit, Limit]:
     )
 
 
+@dataclass(frozen=True)
+class CodeAttempt:
+    """One receipt-code attempt that was allowed to be checked; its counts are reserved."""
+
+    selector: str
+    client: str
+    # Checked only because nobody has failed on this code: the client is past its own limit.
+    # A wrong code then answers with the lockout page, not with "wrong code".
+    past_client_limit: bool
+
+    def succeeded(self) -> None:
+        """The code opened a case: this attempt was no failure, and the code's earlier
+        failures (its owner's typos) are forgiven."""
+        per_code, per_client = code_limits()
+        clear(per_code, self.selector)
+        if not self.past_client_limit:
+            release(per_client, self.client)
+
+
+def code_attempt(*, selector: str, client: str) -> CodeAttempt | None:
+    """Reserve one attempt with ``selector`` from ``client``, or None when it must not be
+    checked at all (locked: nothing is counted for it). A failed attempt keeps its
+    reservation: that is how failures are counted."""
+    per_code, per_client = code_limits()
+    code_count = _reserve(per_code, selector)
+    if code_count > per_code.attempts:
+        release(per_code, selector)
+        return None
+    if _reserve(per_client, client) <= per_client.attempts:
+        return CodeAttempt(selector=selector, client=client, past_client_limit=False)
+    release(per_client, client)
+    if code_count > 1:  # failures against this code (or another attempt at it right now)
+        release(per_code, selector)
+        return None
+    return CodeAttempt(selector=selector, client=client, past_client_limit=True)
+
+
 def submission_limit() -> Limit:
     return Limit("submit-client", settings.SUBMISSIONS_PER_CLIENT_PER_HOUR, 3600)
 
@@ -65,16 +111,26 @@ def hit(limit: Limit, subject: str) -> bool:
     """Count one attempt against ``limit`` and say whether it goes over. Counting comes first
     (one atomic increment), so a burst of parallel requests cannot all slip under the limit.
     The window starts with the first attempt and ends with the key's TTL."""
+    return _reserve(limit, subject) > limit.attempts
+
+
+def _reserve(limit: Limit, subject: str) -> int:
+    """Count one attempt; the count including it."""
     key = _key(limit, subject)
     if cache.add(key, 1, timeout=limit.window_seconds):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=limit.window_seconds)
-            count = 1
-    return count > limit.attempts
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=limit.window_seconds)
+        return 1
+
+
+def release(limit: Limit, subject: str) -> None:
+    """Give back one counted attempt that turned out not to count (the window keeps its
+    end)."""
+    with contextlib.suppress(ValueError):  # the window ended meanwhile: nothing to give back
+        cache.decr(_key(limit, subject))
 
 
 def clear(limit: Limit, subject: str) -> None:

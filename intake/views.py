@@ -37,6 +37,7 @@ from intake.forms import (
     MessageForm,
     NewCodeForm,
     ReportForm,
+    SavedCodeForm,
     TalkForm,
     new_submission_token,
 )
@@ -86,7 +87,12 @@ def _intake_form(request: HttpRequest, form_class: type[ReportForm] | type[TalkF
     form = form_class(request.POST, request.FILES, advisors=_advisors, binding=binding,
                       refused_uploads=getattr(request, "refused_uploads", []))
     if form.is_valid():
-        if throttle.hit(throttle.submission_limit(), throttle.client_key(request)):
+        # Counted before the case is stored (a burst cannot slip under the limit), and given
+        # back when nothing new was stored: a form sent again, or refused, costs the address
+        # nothing, so the people sharing it (a campus NAT) keep their share.
+        limit, client = throttle.submission_limit(), throttle.client_key(request)
+        if throttle.hit(limit, client):
+            throttle.release(limit, client)
             return render(request, "intake/slow_down.html", {"what": "submissions"},
                           status=429)
         try:
@@ -95,14 +101,19 @@ def _intake_form(request: HttpRequest, form_class: type[ReportForm] | type[TalkF
                 submission_token=form.cleaned_data["submission"],
                 unwanted_advisor_id=form.cleaned_data["unwanted_advisor"])
         except AlreadySubmitted as error:
+            throttle.release(limit, client)
             # Its own page, not the generic one: it tells a reporter what to do next.
             return render(request, "intake/already_sent.html", {"message": str(error)},
                           status=error.status_code)
         except InvalidCaseInput as error:
+            throttle.release(limit, client)
             form.add_error(None, str(error))
         else:
+            if registered.repeated:
+                throttle.release(limit, client)
             return render(request, "intake/received.html", {
-                "case": registered.case, "receipt_code": registered.receipt_code})
+                "case": registered.case, "receipt_code": registered.receipt_code,
+                "submission": form.cleaned_data["submission"]})
     if form.has_error("submission"):
         # An expired or missing token: a fresh one, so that the next sending can succeed.
         data = request.POST.copy()  # what the form was given: mutable, unlike request.POST
@@ -114,9 +125,13 @@ def _intake_form(request: HttpRequest, form_class: type[ReportForm] | type[TalkF
 
 @require_POST
 def received_confirm(request: HttpRequest) -> HttpResponse:
-    """The reporter says they saved their code; the code itself is not shown again."""
+    """The reporter says they saved their code; the code itself is not shown again, not even
+    to the same form sent again."""
+    form = SavedCodeForm(request.POST, binding=_binding(request))
+    if form.is_valid():
+        services.receipt_code_saved(submission_token=form.cleaned_data["submission"])
     return render(request, "intake/done.html",
-                  {"confirmed": ConfirmForm(request.POST).is_valid()})
+                  {"confirmed": bool(form.cleaned_data.get("confirm"))})
 
 
 # --- /status/ -------------------------------------------------------------------------------
@@ -135,19 +150,21 @@ def status_sign_in(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST)
     if not form.is_valid():
         return render(request, "intake/status_sign_in.html", {"form": form}, status=400)
-    # Every attempt counts, per client and per code, before the code is checked.
-    per_code, per_client = throttle.code_limits()
-    selector = services.receipt_code_selector(form.cleaned_data["code"])
-    over_client = throttle.hit(per_client, throttle.client_key(request))
-    if throttle.hit(per_code, selector) or over_client:
+    # Reserved per code and per client before the code is checked; only failures keep counting.
+    attempt = throttle.code_attempt(
+        selector=services.receipt_code_selector(form.cleaned_data["code"]),
+        client=throttle.client_key(request))
+    if attempt is None:
         return _locked(request)
     try:
         reporter = services.receipt_code_sign_in(code=form.cleaned_data["code"])
     except ReceiptCodeRefused:
+        if attempt.past_client_limit:
+            return _locked(request)
         form.add_error("code", _("This code does not open a case. Check it and try again: "
                                  "the letters and digits must all be right."))
         return render(request, "intake/status_sign_in.html", {"form": form}, status=400)
-    throttle.clear(per_code, selector)
+    attempt.succeeded()
     reporter_session.sign_in(request, reporter)
     return redirect("intake:status_case")
 

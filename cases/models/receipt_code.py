@@ -28,6 +28,9 @@ class ReceiptCode(models.Model):
     # When the reporter first signed in with this code (a resubmitted form may replace a code
     # nobody has used yet; see cases.services.reporter).
     first_used_at = models.DateTimeField(null=True, blank=True)
+    # When the reporter ticked "I have saved my receipt code" on the receipt page: from then
+    # on, the same form sent again no longer shows the code (see cases.services.reporter).
+    saved_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"receipt code for {self.case_id}"

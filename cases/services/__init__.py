@@ -37,6 +37,7 @@ from cases.services.registration import case_register
 from cases.services.reporter import (
     case_submit,
     receipt_code_replace,
+    receipt_code_saved,
     receipt_code_selector,
     receipt_code_sign_in,
     reporter_information_add,
@@ -92,6 +93,7 @@ __all__ = [
     "note_add",
     "receipt_code_normalise",
     "receipt_code_replace",
+    "receipt_code_saved",
     "receipt_code_selector",
     "receipt_code_sign_in",
     "reporter_information_add",

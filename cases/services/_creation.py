@@ -66,6 +66,8 @@ class RegisteredCase:
     case: Case
     # Shown once, to whoever registered the case; never stored, logged or audited.
     receipt_code: str = field(repr=False)
+    # A web form sent again: the case and code of its first sending, nothing new stored.
+    repeated: bool = False
 
 
 def _validate_case_input(data: CaseInput) -> None:

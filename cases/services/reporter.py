@@ -53,8 +53,8 @@ from cases.services._creation import (
 from crypto.keys import receipt_code_keyring
 from files.checking import CheckedFile
 
-# A form sent again within this time, before its code was used, is shown its code again (see
-# ``case_submit``); later, it is refused.
+# A form sent again within this time, before its code was used or saved, is shown its code
+# again (see ``case_submit``); later, it is refused.
 RESUBMIT_WINDOW = timedelta(minutes=10)
 # A replacement sent twice (a double click) answers the second sending with the same code.
 REPLACE_REPEAT_WINDOW = timedelta(minutes=2)
@@ -79,7 +79,8 @@ def case_submit(*, data: CaseInput, files: Sequence[FileInput] = (), submission_
     answer got lost) it still makes one case, and the receipt code is derived from the token,
     so every answer shows the same, working code, whichever sending the server handled first
     and whichever answer the browser kept. The code is shown again only within
-    ``RESUBMIT_WINDOW`` and while nobody has used it; otherwise ``AlreadySubmitted``.
+    ``RESUBMIT_WINDOW``, while nobody has used it and before the reporter confirmed they saved
+    it (``receipt_code_saved``); otherwise ``AlreadySubmitted``.
     """
     token = (submission_token or "").strip()
     # Checked before the transaction: reading a PDF or an Office file can take seconds.
@@ -117,17 +118,29 @@ def _submit(*, data: CaseInput, checked_files: Sequence[tuple[FileInput, Checked
 def _show_again(case: Case, token: str) -> RegisteredCase:
     """The answer to a form sent again: the same case and the same code, nothing stored."""
     code_row = ReceiptCode.objects.get(case=case)
-    if (code_row.first_used_at is None and case.state != State.DESTROYED
+    if (code_row.first_used_at is None and code_row.saved_at is None
+            and case.state != State.DESTROYED
             and case.received_at >= timezone.now() - RESUBMIT_WINDOW):
         for key_id in receipt_code_keyring().ids:
             for attempt in range(FORM_CODE_ATTEMPTS):
                 code = receipt_codes.from_form_token(token, attempt=attempt, key_id=key_id)
                 if (code.selector, code.verifier_mac) == (code_row.selector,
                                                           code_row.verifier_mac):
-                    return RegisteredCase(case=case, receipt_code=code.display)
+                    return RegisteredCase(case=case, receipt_code=code.display, repeated=True)
     raise AlreadySubmitted(_(
         "This form was sent before, and we have received it. Use the receipt code you were "
         "given to follow it."))
+
+
+def receipt_code_saved(*, submission_token: str) -> None:
+    """The reporter confirmed on the receipt page that they saved the code the form with
+    ``submission_token`` was given: from now on, sending that form again shows no code, in
+    any process. Stored on the code's row, so it holds until the row goes; only the first
+    confirmation counts, and a token that made no case changes nothing."""
+    token = (submission_token or "").strip()
+    if token:
+        ReceiptCode.objects.filter(case__submission_key=_submission_key(token),
+                                   saved_at=None).update(saved_at=timezone.now())
 
 
 def _unwanted_advisor(advisor_id: int | None) -> User | None:

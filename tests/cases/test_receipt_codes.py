@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 
 import pytest
 from pytest_django import Settings
 
-from cases import receipt_codes
+from cases import confusables, receipt_codes
 from cases.receipt_codes import (
     ALPHABET,
     CODE_LENGTH,
@@ -255,3 +256,77 @@ def test_codes_pasted_with_unusual_separators_or_full_width_letters_still_count(
         assert normalise(typed) == compact_code
         assert receipt_codes.contains_code(f"my code: {typed}!", selector=code.selector,
                                            verifier_mac=code.verifier_mac)
+
+
+# --- look-alike characters (TR39 skeletons, cases.confusables) -------------------------------
+
+def _look_alike_code() -> NewCode:
+    # One fixed code, so that every class of look-alike below has letters of it to replace.
+    return receipt_codes.from_form_token("look-alikes")
+
+
+def _script(prefix: str) -> dict[str, str]:
+    """The look-alikes from the table whose Unicode names start with ``prefix``, keyed by
+    the character they imitate."""
+    return {str(target): chr(source) for source, target in confusables.FOLD.items()
+            if unicodedata.name(chr(source)).startswith(prefix)}
+
+
+def _swap(prefix: str) -> Callable[[str], str]:
+    def swap(text: str) -> str:
+        table = _script(prefix)
+        swapped = "".join(table.get(ch, ch) for ch in text)
+        assert swapped != text, "the code has characters of this class"
+        return swapped
+    return swap
+
+
+def _bold(text: str) -> str:
+    return "".join(chr(0x1D400 + ord(ch) - ord("A")) if ch.isalpha()
+                   else chr(0x1D7CE + ord(ch) - ord("0")) if ch.isdigit() else ch
+                   for ch in text)
+
+
+CLASSES: dict[str, Callable[[str], str]] = {
+    "cyrillic capitals": _swap("CYRILLIC CAPITAL"),
+    "cyrillic small": lambda c: _swap("CYRILLIC SMALL")(c.lower()),
+    "greek capitals": _swap("GREEK CAPITAL"),
+    "greek small": lambda c: _swap("GREEK SMALL")(c.lower()),
+    "full width": lambda c: "".join(chr(ord(ch) + 0xFEE0) for ch in c),
+    "mathematical bold": _bold,
+    "zero-width joiners": "\u200d".join,
+    "word joiners and soft hyphens": "\u2060\u00ad".join,
+    "lower case": str.lower,
+    "en dashes and thin spaces": lambda c: c.replace("-", "\u2009\u2013\u2009"),
+    "mixed": lambda c: "\u200b".join(_swap("GREEK CAPITAL")(_swap("CYRILLIC CAPITAL")(c))),
+}
+
+
+@pytest.mark.parametrize("disguise", CLASSES.values(), ids=CLASSES.keys())
+def test_contains_code_sees_through_look_alikes(disguise: Callable[[str], str]) -> None:
+    code = _look_alike_code()
+    text = f"Hello, my code is {disguise(code.display)} — thanks"
+    assert code.display not in text
+    assert contains_code(text, selector=code.selector, verifier_mac=code.verifier_mac)
+
+
+def test_the_look_alike_table_only_folds_foreign_characters_onto_the_alphabet() -> None:
+    # A real code (ASCII) is never changed, so folding cannot make two codes equal.
+    assert confusables.FOLD
+    for source, target in confusables.FOLD.items():
+        assert not chr(source).isascii()
+        assert str(target).upper() in ALPHABET
+        assert unicodedata.name(chr(source)).startswith(("LATIN", "CYRILLIC", "GREEK"))
+    assert confusables.skeleton(ALPHABET + ALPHABET.lower()) == ALPHABET * 2
+
+
+def test_ordinary_cyrillic_and_greek_text_is_not_a_code() -> None:
+    code = _look_alike_code()
+    for text in ("Он кричал на меня на собрании в комнате 3.", "Καλημέρα, ευχαριστώ πολύ",
+                 f"my code starts with {code.selector} and I lost the rest"):
+        assert not contains_code(text, selector=code.selector, verifier_mac=code.verifier_mac)
+
+
+def test_a_code_typed_in_look_alikes_also_signs_in() -> None:
+    code = _look_alike_code()
+    assert normalise(CLASSES["mixed"](code.display)) == compact(code.display)

@@ -3,6 +3,7 @@ half a case behind."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,7 @@ from pytest_django import Settings
 from accounts.models import User
 from audit.models import AuditEvent
 from cases.choices import Channel, Kind, ReceivedVia
-from cases.models import Case, CaseAttachment, CaseParty
+from cases.models import Case, CaseAttachment, CaseParty, ReceiptCode
 from tests.conftest import Personas
 from tests.intake.helpers import ANONYMOUS, REPORT, code_in, reported, send_report, token
 from tests.queries import queries_of
@@ -149,6 +150,51 @@ def test_the_same_form_sent_twice_makes_one_case(client: Client) -> None:
         again.content.decode()
 
 
+SHOWN = 'data-testid="receipt-code"'
+
+
+def _saved(client: Client, page: Any, *, ticked: bool = True) -> Any:
+    """Tick "I have saved my receipt code" on a receipt page and continue."""
+    match = re.search(r'name="submission" value="([^"]+)"', page.content.decode())
+    assert match, "the receipt page's confirmation names the form that was sent"
+    return client.post("/received/", {"submission": match.group(1),
+                                      **({"confirm": "on"} if ticked else {})})
+
+
+def test_once_the_code_is_saved_the_form_sent_again_shows_it_no_more(client: Client) -> None:
+    fields = {**REPORT, "submission": token(client)}
+    first, second = client.post("/report/", fields), client.post("/report/", fields)
+    # A double click before the confirmation: both answers show the same, working code.
+    assert code_in(first) == code_in(second)
+    assert "did not tick" in _saved(client, second, ticked=False).content.decode()
+    assert code_in(client.post("/report/", fields)) == code_in(first)  # not saved yet
+    done = _saved(client, second)
+    assert done.status_code == 200 and "did not tick" not in done.content.decode()
+    assert ReceiptCode.objects.get().saved_at is not None  # held by the row, in any process
+    again = client.post("/report/", fields)  # Back, and "send again"
+    assert again.status_code == 409 and SHOWN not in again.content.decode()
+    assert code_in(first) not in again.content.decode()
+    assert "We already have this" in again.content.decode()
+    assert Case.objects.count() == 1
+    assert Client().post("/status/", {"code": code_in(first)}).status_code == 302
+
+
+def test_after_the_code_was_used_the_form_sent_again_shows_it_no_more(client: Client) -> None:
+    fields = {**REPORT, "submission": token(client)}
+    code = code_in(client.post("/report/", fields))
+    assert Client().post("/status/", {"code": code}).status_code == 302
+    again = client.post("/report/", fields)
+    assert again.status_code == 409 and SHOWN not in again.content.decode()
+
+
+def test_only_the_browser_that_sent_the_form_can_confirm_its_code(client: Client) -> None:
+    fields = {**REPORT, "submission": token(client)}
+    page = client.post("/report/", fields)
+    assert _saved(Client(), page).status_code == 200  # another browser: thanked, nothing stored
+    assert ReceiptCode.objects.get().saved_at is None
+    assert code_in(client.post("/report/", fields)) == code_in(page)
+
+
 def test_a_form_without_its_token_is_refused_with_a_fresh_one(client: Client) -> None:
     response = client.post("/report/", {**REPORT})
     assert response.status_code == 400 and nothing_stored()
@@ -206,6 +252,21 @@ def test_too_many_reports_from_one_client_are_slowed_down(client: Client,
     response = send_report(client)
     assert response.status_code == 429
     assert "try again in an hour" in response.content.decode()
+    assert Case.objects.count() == 2
+
+
+def test_only_forms_that_store_a_case_count_against_the_address(client: Client,
+                                                               settings: Settings) -> None:
+    """Behind a campus NAT many reporters share the limit: a double click, a form sent
+    again or a refused form must not use it up."""
+    settings.SUBMISSIONS_PER_CLIENT_PER_HOUR = 2
+    fields = {**REPORT, "submission": token(client)}
+    for _ in range(3):
+        assert client.post("/report/", fields).status_code == 200
+    refused = send_report(client, {**REPORT, "files": [_upload("run.pdf", b"MZ\x90\x00")]})
+    assert refused.status_code == 400
+    reported(client)
+    assert send_report(client).status_code == 429
     assert Case.objects.count() == 2
 
 
