@@ -371,5 +371,16 @@ CELERY_BEAT_SCHEDULE["audit-checkpoint-full"] = {
 # request's memory; see config.uploads.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 10, minimum=1)
+# What Office and OpenDocument files (zips) may unpack to while they are checked: each file, and
+# all the files of one request together. Honest documents unpack to a few times their size;
+# a zip bomb (200 MB of zeros in 200 kB) is refused on the sizes it declares, before anything
+# is unpacked, and what is unpacked is counted as it streams. The request's budget is twice a
+# file's, so that two large honest documents still go together, while a request's worst case
+# stays well under a second of work.
+ATTACHMENT_MAX_UNPACKED_BYTES = env_int(
+    "ATTACHMENT_MAX_UNPACKED_BYTES", 4 * ATTACHMENT_MAX_BYTES, minimum=ATTACHMENT_MAX_BYTES)
+ATTACHMENT_MAX_UNPACKED_BYTES_PER_REQUEST = env_int(
+    "ATTACHMENT_MAX_UNPACKED_BYTES_PER_REQUEST", 2 * ATTACHMENT_MAX_UNPACKED_BYTES,
+    minimum=ATTACHMENT_MAX_UNPACKED_BYTES)
 FILE_UPLOAD_HANDLERS = ["config.uploads.BoundedMemoryUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 64 * 1024
