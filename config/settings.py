@@ -309,6 +309,12 @@ RECEIPT_CODE_FAILURES_PER_CLIENT = env_int("RECEIPT_CODE_FAILURES_PER_CLIENT", 2
 RECEIPT_CODE_LOCKOUT_MINUTES = env_int("RECEIPT_CODE_LOCKOUT_MINUTES", 15, minimum=1)
 SUBMISSIONS_PER_CLIENT_PER_HOUR = env_int("SUBMISSIONS_PER_CLIENT_PER_HOUR", 20, minimum=1)
 REPORTER_IDLE_MINUTES = env_int("REPORTER_IDLE_MINUTES", 15, minimum=1)
+# Additions (text and files) on the status page per case and per client per hour, and files a
+# member of staff may upload per hour: each upload is read and checked, which costs a worker.
+STATUS_ADDITIONS_PER_CASE_PER_HOUR = env_int("STATUS_ADDITIONS_PER_CASE_PER_HOUR", 20, minimum=1)
+STATUS_ADDITIONS_PER_CLIENT_PER_HOUR = env_int("STATUS_ADDITIONS_PER_CLIENT_PER_HOUR", 60,
+                                               minimum=1)
+STAFF_UPLOADS_PER_USER_PER_HOUR = env_int("STAFF_UPLOADS_PER_USER_PER_HOUR", 60, minimum=1)
 # Where the quick-exit button sends a visitor: a neutral page that reveals nothing.
 QUICK_EXIT_URL = env_str("QUICK_EXIT_URL", "https://www.weeronline.nl/")
 
