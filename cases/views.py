@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import StaffRequest, verified_staff_required
 from accounts.roles import roles_of
-from cases import access, selectors, services
+from cases import access, selectors, services, throttle
 from cases.exceptions import (
     InvalidCaseInput,
     InvalidTransitionInput,
@@ -240,7 +240,10 @@ def message_send(request: StaffRequest, *, case_id: UUID) -> HttpResponse:
 @require_POST
 @verified_staff_required
 def attachment_upload(request: StaffRequest, *, case_id: UUID) -> HttpResponse:
-    selectors.case_for_action(actor=request.user, case_id=case_id, codename=access.HANDLE)
+    case = selectors.case_for_action(actor=request.user, case_id=case_id,
+                                     codename=access.HANDLE)
+    if throttle.staff_upload_over_limit(request.user):
+        return render(request, "cases/slow_down.html", {"case": case}, status=429)
     form = AttachmentForm(request.POST, request.FILES)
     # config.uploads drops a file over the limit while reading it, and says so here.
     if getattr(request, "refused_uploads", None):

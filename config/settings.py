@@ -318,6 +318,12 @@ RECEIPT_CODE_FAILURES_PER_CLIENT = env_int("RECEIPT_CODE_FAILURES_PER_CLIENT", 2
 RECEIPT_CODE_LOCKOUT_MINUTES = env_int("RECEIPT_CODE_LOCKOUT_MINUTES", 15, minimum=1)
 SUBMISSIONS_PER_CLIENT_PER_HOUR = env_int("SUBMISSIONS_PER_CLIENT_PER_HOUR", 20, minimum=1)
 REPORTER_IDLE_MINUTES = env_int("REPORTER_IDLE_MINUTES", 15, minimum=1)
+# Additions (text and files) on the status page per case and per client per hour, and files a
+# member of staff may upload per hour: each upload is read and checked, which costs a worker.
+STATUS_ADDITIONS_PER_CASE_PER_HOUR = env_int("STATUS_ADDITIONS_PER_CASE_PER_HOUR", 20, minimum=1)
+STATUS_ADDITIONS_PER_CLIENT_PER_HOUR = env_int("STATUS_ADDITIONS_PER_CLIENT_PER_HOUR", 60,
+                                               minimum=1)
+STAFF_UPLOADS_PER_USER_PER_HOUR = env_int("STAFF_UPLOADS_PER_USER_PER_HOUR", 60, minimum=1)
 # Where the quick-exit button sends a visitor: a neutral page that reveals nothing.
 QUICK_EXIT_URL = env_str("QUICK_EXIT_URL", "https://www.weeronline.nl/")
 
@@ -383,5 +389,16 @@ CELERY_BEAT_SCHEDULE["audit-checkpoint-full"] = {
 # request's memory; see config.uploads.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 10, minimum=1)
+# What Office and OpenDocument files (zips) may unpack to while they are checked: each file, and
+# all the files of one request together. Honest documents unpack to a few times their size;
+# a zip bomb (200 MB of zeros in 200 kB) is refused on the sizes it declares, before anything
+# is unpacked, and what is unpacked is counted as it streams. The request's budget is twice a
+# file's, so that two large honest documents still go together, while a request's worst case
+# stays well under a second of work.
+ATTACHMENT_MAX_UNPACKED_BYTES = env_int(
+    "ATTACHMENT_MAX_UNPACKED_BYTES", 4 * ATTACHMENT_MAX_BYTES, minimum=ATTACHMENT_MAX_BYTES)
+ATTACHMENT_MAX_UNPACKED_BYTES_PER_REQUEST = env_int(
+    "ATTACHMENT_MAX_UNPACKED_BYTES_PER_REQUEST", 2 * ATTACHMENT_MAX_UNPACKED_BYTES,
+    minimum=ATTACHMENT_MAX_UNPACKED_BYTES)
 FILE_UPLOAD_HANDLERS = ["config.uploads.BoundedMemoryUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 64 * 1024

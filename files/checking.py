@@ -15,7 +15,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
@@ -36,10 +36,52 @@ ALLOWED_KINDS_TEXT = gettext_lazy(
 )
 
 # Real office documents have a few hundred parts and unpack to a few times their size; these
-# bounds keep a crafted zip from costing us minutes or gigabytes while it is rewritten.
+# bounds keep a crafted zip from costing us minutes or gigabytes while it is checked.
 MAX_ZIP_MEMBERS = 2_000
-MAX_ZIP_UNPACKED_MB = 200
 _NAME_SHOWN = 80  # characters of the file name quoted back in a message
+_MB = 1024 * 1024
+
+
+@dataclass
+class UnpackBudget:
+    """How many bytes the zip-based documents (Office, OpenDocument) may unpack to while they are
+    checked: each file, and all the files of one request together.
+
+    The app that takes an upload makes one budget per request and passes it to ``check_file``
+    for every file, so ten documents share it. The sizes a zip declares are compared with it
+    before anything is unpacked; what is really unpacked is counted against it as it streams,
+    so a document whose declared sizes lie is stopped too. Unpacked bytes are counted, never
+    kept: the cost is time, and this bounds it.
+    """
+
+    per_file: int = 80 * _MB
+    per_request: int = 80 * _MB
+    spent: int = 0  # unpacked so far, by every file checked with this budget
+
+
+class _Meter:
+    """One file's share of an ``UnpackBudget``."""
+
+    def __init__(self, budget: UnpackBudget) -> None:
+        self.budget = budget
+        self.spent = 0
+
+    def require(self, size: int) -> None:
+        """Refuse before unpacking if ``size`` more bytes would go over either limit."""
+        if self.spent + size > self.budget.per_file:
+            raise FileRefused(_(
+                "This document unpacks to more than %(limit)s MB, too much to be checked safely. "
+                "Send it as a PDF file instead.") % {"limit": self.budget.per_file // _MB})
+        if self.budget.spent + size > self.budget.per_request:
+            raise FileRefused(_(
+                "Together, these documents unpack to more than %(limit)s MB, too much to be "
+                "checked safely at once. Send fewer of them at a time, or send them as PDF "
+                "files.") % {"limit": self.budget.per_request // _MB})
+
+    def spend(self, size: int) -> None:
+        self.require(size)
+        self.spent += size
+        self.budget.spent += size
 
 
 @dataclass(frozen=True)
@@ -87,24 +129,32 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _CFB_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")  # old Office files, and encrypted new ones
 
 
-def check_file(*, filename: str, content: bytes) -> CheckedFile:
+def check_file(*, filename: str, content: bytes, budget: UnpackBudget | None = None
+               ) -> CheckedFile:
     """Say what the upload is, refuse what we do not accept, and strip what identifies people.
+
+    ``budget`` bounds what zip-based documents unpack to; pass one budget for all the files of
+    a request. Without it, the file gets a budget of its own with the default limits.
 
     Raises FileRefused with a message for the person who sent the file.
     """
     name = re.split(r"[/\\]", filename)[-1].strip()  # some browsers send the whole path
     extension = name.rpartition(".")[2].lower() if "." in name else ""
     shown = name if len(name) <= _NAME_SHOWN else name[: _NAME_SHOWN - 1] + "…"
-    kind = _detect(content, extension)
+    meter = _Meter(budget if budget is not None else UnpackBudget())
+    kind = _detect(content, extension, meter)
     if kind is None:
         raise _not_accepted(shown, extension)
     _require_matching_name(kind, shown, extension)
-    stripped = _STRIPPERS[kind](content)
+    if kind in _ZIP_REPLACEMENTS:
+        stripped = _rewrite_zip(content, _ZIP_REPLACEMENTS[kind], meter)
+    else:
+        stripped = _STRIPPERS[kind](content)
     return CheckedFile(kind=kind, content_type=_KINDS[kind].content_type,
                        working_copy=None if stripped == content else stripped)
 
 
-def _detect(content: bytes, extension: str) -> str | None:
+def _detect(content: bytes, extension: str, meter: _Meter) -> str | None:
     if content.startswith(b"%PDF-"):
         return "pdf"
     if content.startswith(b"\xff\xd8\xff"):
@@ -113,7 +163,7 @@ def _detect(content: bytes, extension: str) -> str | None:
         return "png"
     # A zip must start as one: a program with a zip glued to its end is not a document.
     if content.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return _zip_kind(content)
+        return _zip_kind(content, meter)
     if content.startswith(_CFB_SIGNATURE) and extension in {"docx", "xlsx", "pptx"}:
         # Office saves a password-protected document as an encrypted compound file, not a zip.
         raise FileRefused(str(_PASSWORD))
@@ -173,6 +223,10 @@ _ODF_MIMETYPES = {spec.content_type.encode(): kind for kind, spec in _KINDS.item
 _ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, ValueError, EOFError,
                OSError, NotImplementedError, RuntimeError, KeyError)
+_ZIP_ODD_FLAGS = 0x20 | 0x40  # patched data, strong encryption: zipfile refuses them too
+_LOCAL_HEADER_SIZE = 30
+_CHUNK = 256 * 1024  # unpacked bytes held at once
+_INPUT_CHUNK = 64 * 1024  # compressed bytes handed to zlib at once
 
 
 def _open_zip(content: bytes) -> zipfile.ZipFile:
@@ -182,11 +236,11 @@ def _open_zip(content: bytes) -> zipfile.ZipFile:
         raise FileRefused(str(_DAMAGED_DOCUMENT)) from error
 
 
-def _zip_kind(content: bytes) -> str:
+def _zip_kind(content: bytes, meter: _Meter) -> str:
     with _open_zip(content) as archive:
         members = archive.infolist()
         names = {member.filename for member in members}
-        kind = _odf_kind(archive, names) or _ooxml_kind(names)
+        kind = _odf_kind(content, archive, names, meter) or _ooxml_kind(names)
         if kind is None:
             raise FileRefused(_(
                 "Zip archives cannot be accepted. Send the files in it one by one. You can send: "
@@ -196,30 +250,31 @@ def _zip_kind(content: bytes) -> str:
                                      "Send it as a PDF file instead."))
         if len(names) != len(members):  # programs disagree on which of two same-named parts counts
             raise FileRefused(str(_DAMAGED_DOCUMENT))
-        # Declared sizes bound what we keep: zipfile stops a member at its declared size, and
-        # _read inflates in chunks so that a member lying about its size cannot balloon first.
-        if sum(member.file_size for member in members) > MAX_ZIP_UNPACKED_MB * 1024 * 1024:
-            raise FileRefused(_(
-                "This document unpacks to more than %(limit)s MB, too much to be checked safely. "
-                "Send it as a PDF file instead.") % {"limit": MAX_ZIP_UNPACKED_MB})
+        # The sizes the zip declares are checked first, before a byte is unpacked: a bomb costs
+        # us nothing. Unpacking holds every member to its declared size (``_unpack``), so the
+        # sizes cannot lie their way past this either.
+        meter.require(sum(member.file_size for member in members))
         if any(member.flag_bits & 0x1 for member in members):
             raise FileRefused(str(_PASSWORD))
-        if any(member.compress_type not in _ZIP_METHODS for member in members):
+        if any(member.compress_type not in _ZIP_METHODS or member.flag_bits & _ZIP_ODD_FLAGS
+               for member in members):
             raise FileRefused(str(_DAMAGED_DOCUMENT))
+        _require_apart(content, members)
         # OpenDocument encrypts inside the zip; its manifest says so.
         if kind in _ODF_MIMETYPES.values() and b"encryption-data" in _read(
-                archive, "META-INF/manifest.xml", missing_ok=True):
+                content, archive, "META-INF/manifest.xml", meter, missing_ok=True):
             raise FileRefused(str(_PASSWORD))
         return kind
 
 
-def _odf_kind(archive: zipfile.ZipFile, names: Collection[str]) -> str | None:
+def _odf_kind(content: bytes, archive: zipfile.ZipFile, names: Collection[str],
+              meter: _Meter) -> str | None:
     if "mimetype" not in names:
         return None
     info = archive.getinfo("mimetype")
     if info.file_size > 100 or info.flag_bits & 0x1 or info.compress_type not in _ZIP_METHODS:
         return None  # read before the archive-wide checks: only when small, plain and open
-    return _ODF_MIMETYPES.get(_read(archive, "mimetype").strip())
+    return _ODF_MIMETYPES.get(_read(content, archive, "mimetype", meter).strip())
 
 
 def _ooxml_kind(names: Collection[str]) -> str | None:
@@ -231,16 +286,89 @@ def _ooxml_kind(names: Collection[str]) -> str | None:
     return None
 
 
-def _read(archive: zipfile.ZipFile, name: str, *, missing_ok: bool = False) -> bytes:
+def _data_span(content: bytes, member: zipfile.ZipInfo) -> tuple[int, int]:
+    """Where a member's compressed bytes lie, found through its local header as zipfile would,
+    which must name the member the central directory names."""
+    start = member.header_offset
+    header = content[start:start + _LOCAL_HEADER_SIZE]
+    if len(header) != _LOCAL_HEADER_SIZE or not header.startswith(b"PK\x03\x04"):
+        raise FileRefused(str(_DAMAGED_DOCUMENT))
+    flags, = struct.unpack("<H", header[6:8])
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    name_end = start + _LOCAL_HEADER_SIZE + name_length
+    try:
+        name = content[name_end - name_length:name_end].decode(
+            "utf-8" if flags & 0x800 else "cp437")
+    except UnicodeDecodeError:
+        name = ""
+    data_start = name_end + extra_length
+    data_end = data_start + member.compress_size
+    if name != member.orig_filename or data_end > len(content):
+        raise FileRefused(str(_DAMAGED_DOCUMENT))
+    return data_start, data_end
+
+
+def _require_apart(content: bytes, members: list[zipfile.ZipInfo]) -> None:
+    """Members sharing compressed bytes are a known way to make a small zip unpack to a lot,
+    and no office program writes them."""
+    end = 0
+    for member in sorted(members, key=lambda member: member.header_offset):
+        if member.header_offset < end:
+            raise FileRefused(str(_DAMAGED_DOCUMENT))
+        end = _data_span(content, member)[1]
+
+
+def _inflate(raw: memoryview, method: int) -> Iterator[bytes]:
+    """A member's bytes, at most ``_CHUNK`` at a time however well they were compressed: a
+    member is never unpacked whole, so memory stays small whatever it claims or holds."""
+    if method == zipfile.ZIP_STORED:
+        for start in range(0, len(raw), _CHUNK):
+            yield bytes(raw[start:start + _CHUNK])
+        return
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    # Fed in small pieces: what zlib has not consumed yet is copied on every call.
+    for start in range(0, len(raw), _INPUT_CHUNK):
+        data: bytes | memoryview = raw[start:start + _INPUT_CHUNK]
+        while data and not inflater.eof:
+            chunk = inflater.decompress(data, _CHUNK)
+            data = inflater.unconsumed_tail
+            if chunk:
+                yield chunk
+        if inflater.eof:
+            return
+    while not inflater.eof:  # zlib may still hold output once all the input is in
+        chunk = inflater.decompress(b"", _CHUNK)
+        if not chunk:
+            raise FileRefused(str(_DAMAGED_DOCUMENT))  # the data stops before its end
+        yield chunk
+
+
+def _unpack(content: bytes, member: zipfile.ZipInfo, meter: _Meter) -> Iterator[bytes]:
+    """A member's content as it streams, each chunk counted against the budget. Neither the
+    declared size nor the checksum is taken on trust: unpacking stops at the first byte past
+    the declared size, and a size or checksum that does not match is a damaged document."""
+    start, end = _data_span(content, member)
+    size, crc = 0, 0
+    try:
+        for chunk in _inflate(memoryview(content)[start:end], member.compress_type):
+            size += len(chunk)
+            if size > member.file_size:
+                raise FileRefused(str(_DAMAGED_DOCUMENT))
+            meter.spend(len(chunk))
+            crc = zlib.crc32(chunk, crc)
+            yield chunk
+    except zlib.error as error:
+        raise FileRefused(str(_DAMAGED_DOCUMENT)) from error
+    if size != member.file_size or crc != member.CRC:
+        raise FileRefused(str(_DAMAGED_DOCUMENT))
+
+
+def _read(content: bytes, archive: zipfile.ZipFile, name: str, meter: _Meter, *,
+          missing_ok: bool = False) -> bytes:
+    """A member we need whole: the mimetype, the manifest, the metadata parts."""
     if missing_ok and name not in archive.NameToInfo:
         return b""
-    # In chunks: one read() of a crafted member can inflate up to 2 GB in memory before zipfile
-    # cuts the result down to the size the member declares.
-    try:
-        with archive.open(name) as member:  # checks the CRC at the end
-            return b"".join(iter(lambda: member.read(1 << 20), b""))
-    except _ZIP_ERRORS as error:
-        raise FileRefused(str(_DAMAGED_DOCUMENT)) from error
+    return b"".join(_unpack(content, archive.getinfo(name), meter))
 
 
 def _empty_xml(root: str, namespace: str, strict_namespace: str | None = None
@@ -283,29 +411,64 @@ _OOXML_REPLACEMENTS: dict[str, Callable[[bytes], bytes]] = {
 _ODF_REPLACEMENTS: dict[str, Callable[[bytes], bytes]] = {"meta.xml": _empty_odf_meta}
 
 
-def _rewrite_zip(content: bytes, replacements: dict[str, Callable[[bytes], bytes]]
-                 ) -> bytes | None:
-    """The same members in the same order and compression, the metadata parts replaced.
+def _rewrite_zip(content: bytes, replacements: dict[str, Callable[[bytes], bytes]],
+                 meter: _Meter) -> bytes | None:
+    """The same members in the same order, the metadata parts replaced. None when nothing
+    changed.
 
+    Every member is unpacked as it streams, to check it (``_unpack``), but what is kept is its
+    compressed bytes, copied as they are: only the replaced parts are compressed again.
     Extra fields (owner ids, precise times) and comments are not carried over. ``mimetype``
-    goes first and uncompressed, as OpenDocument requires. None when nothing changed.
+    goes first and uncompressed, as OpenDocument requires.
     """
-    changed = False
-    out = io.BytesIO()
-    with _open_zip(content) as source, zipfile.ZipFile(out, "w") as target:
+    with _open_zip(content) as source:
         members = sorted(source.infolist(), key=lambda member: member.filename != "mimetype")
-        for member in members:
-            data = _read(source, member.filename)
-            if member.filename in replacements:
-                replaced = replacements[member.filename](data)
-                changed = changed or replaced != data
-                data = replaced
-            copy = zipfile.ZipInfo(member.filename, date_time=member.date_time)
-            copy.compress_type = (zipfile.ZIP_STORED if member.filename == "mimetype"
-                                  else member.compress_type)
-            copy.external_attr = member.external_attr
-            target.writestr(copy, data)
+        if not any(member.filename in replacements for member in members):
+            for member in members:
+                for _chunk in _unpack(content, member, meter):
+                    pass
+            return None
+        changed = False
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as target:
+            for member in members:
+                copy = zipfile.ZipInfo(member.filename, date_time=member.date_time)
+                copy.external_attr = member.external_attr
+                copy.compress_type = member.compress_type
+                if member.filename in replacements:
+                    data = _read(content, source, member.filename, meter)
+                    replaced = replacements[member.filename](data)
+                    changed = changed or replaced != data
+                    target.writestr(copy, replaced)
+                elif member.filename == "mimetype" and member.compress_type != zipfile.ZIP_STORED:
+                    copy.compress_type = zipfile.ZIP_STORED  # at most 100 bytes: see _odf_kind
+                    target.writestr(copy, _read(content, source, member.filename, meter))
+                else:
+                    for _chunk in _unpack(content, member, meter):
+                        pass
+                    start, end = _data_span(content, member)
+                    _write_compressed(target, copy, member, memoryview(content)[start:end])
     return out.getvalue() if changed else None
+
+
+def _write_compressed(target: zipfile.ZipFile, copy: zipfile.ZipInfo, member: zipfile.ZipInfo,
+                      raw: memoryview) -> None:
+    """Add a member whose compressed bytes we already have and have checked.
+
+    zipfile has no public way to do this, so this writes what ``ZipFile.writestr`` writes,
+    a local header and the data, and keeps the archive's own bookkeeping as writestr does, so
+    that ``close`` writes the central directory for it.
+    """
+    copy.CRC, copy.compress_size, copy.file_size = member.CRC, len(raw), member.file_size
+    if target.fp is None:  # open for writing until the ``with`` block ends
+        raise RuntimeError("the working copy's archive was closed while it was written")
+    target.fp.seek(target.start_dir)
+    copy.header_offset = target.start_dir
+    target.fp.write(copy.FileHeader())
+    target.fp.write(raw)
+    target.start_dir = target.fp.tell()
+    target.filelist.append(copy)
+    target.NameToInfo[copy.filename] = copy
 
 
 # --- Images and PDF ------------------------------------------------------------------------
@@ -434,8 +597,9 @@ _STRIPPERS: dict[str, Callable[[bytes], bytes | None]] = {
     "jpeg": _strip_jpeg,
     "png": _strip_png,
     "text": _no_metadata,
-    **{kind: lambda content: _rewrite_zip(content, _OOXML_REPLACEMENTS)
-       for kind in ("docx", "xlsx", "pptx")},
-    **{kind: lambda content: _rewrite_zip(content, _ODF_REPLACEMENTS)
-       for kind in ("odt", "ods", "odp")},
+}
+# Zip-based kinds are rewritten by ``_rewrite_zip``, which needs the request's unpack budget.
+_ZIP_REPLACEMENTS: dict[str, dict[str, Callable[[bytes], bytes]]] = {
+    **{kind: _OOXML_REPLACEMENTS for kind in ("docx", "xlsx", "pptx")},
+    **{kind: _ODF_REPLACEMENTS for kind in ("odt", "ods", "odp")},
 }

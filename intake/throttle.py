@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import ipaddress
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
@@ -135,3 +136,30 @@ def release(limit: Limit, subject: str) -> None:
 
 def clear(limit: Limit, subject: str) -> None:
     cache.delete(_key(limit, subject))
+
+
+# --- Additions on the status page ------------------------------------------------------------
+# Each may carry ten files that must be read and checked, so they are limited like the forms:
+# per case, so that one code cannot keep a worker busy, and per client, so that one address
+# holding many codes cannot either. The per-client limit is the higher one: a campus behind
+# one address shares it.
+
+
+def addition_limits() -> tuple[Limit, Limit]:
+    return (
+        Limit("add-case", settings.STATUS_ADDITIONS_PER_CASE_PER_HOUR, 3600),
+        Limit("add-client", settings.STATUS_ADDITIONS_PER_CLIENT_PER_HOUR, 3600),
+    )
+
+
+def case_key(case_id: UUID) -> str:
+    """A stand-in for the case, so that the cache does not say which cases are active."""
+    secret = hashlib.sha256(b"intake-throttle-case:" + settings.SECRET_KEY.encode()).digest()
+    return hmac.new(secret, str(case_id).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def addition_over_limit(request: HttpRequest, case_id: UUID) -> bool:
+    """Count one addition against both limits (both, always) and say whether it goes over."""
+    per_case, per_client = addition_limits()
+    over_client = hit(per_client, client_key(request))
+    return hit(per_case, case_key(case_id)) or over_client

@@ -244,6 +244,8 @@ def status_add(request: HttpRequest, reporter: services.ReporterAccess) -> HttpR
     form = InformationForm(request.POST, request.FILES,
                            refused_uploads=getattr(request, "refused_uploads", []))
     if form.is_valid():
+        if throttle.addition_over_limit(request, reporter.case_id):
+            return render(request, "intake/slow_down.html", {"what": "additions"}, status=429)
         try:
             services.reporter_information_add(reporter=reporter,
                                               text=form.cleaned_data["text"],

@@ -20,6 +20,7 @@ from django.test import Client
 from accounts.models import User
 from accounts.roles import Role
 from tests.factories import StaffUserFactory
+from tests.files.zipbombs import Unpacked, count_unpacked
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # CI's SQLite leg runs the README's default on purpose: PostgreSQL-only tests are skipped there
@@ -160,3 +161,9 @@ def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
                         "call_command; call_command('migrate', verbosity=0)", db)
     assert result.returncode == 0, result.stderr[-2000:]
     return db
+
+
+@pytest.fixture
+def unpacked(monkeypatch: pytest.MonkeyPatch) -> Unpacked:
+    """What the upload checks really unpack (``tests.files.zipbombs``)."""
+    return count_unpacked(monkeypatch)

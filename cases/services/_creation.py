@@ -28,7 +28,7 @@ from cases.choices import (
 from cases.exceptions import InvalidCaseInput
 from cases.models import Case, CaseAttachment, CaseParty, ReceiptCode
 from cases.services._common import SHORT_TEXT_MAX, _audit, _clean_text
-from files.checking import CheckedFile, check_file
+from files.checking import CheckedFile, UnpackBudget, check_file
 from files.exceptions import FileRefused
 
 
@@ -190,9 +190,12 @@ def new_unused_code(*, form_token: str | None = None) -> receipt_codes.NewCode:
 
 def check_files(files: Sequence[FileInput]) -> list[tuple[FileInput, CheckedFile]]:
     """Every file checked (count, size, kind by content) before anything is stored, so a bad
-    file refuses the whole submission and leaves nothing half-stored."""
+    file refuses the whole submission and leaves nothing half-stored. What the files may unpack
+    to is one budget for them all: ten zip bombs cost no more than one."""
     if len(files) > settings.ATTACHMENT_MAX_FILES:
         raise too_many_files()
+    budget = UnpackBudget(per_file=settings.ATTACHMENT_MAX_UNPACKED_BYTES,
+                          per_request=settings.ATTACHMENT_MAX_UNPACKED_BYTES_PER_REQUEST)
     checked = []
     for file in files:
         name = _clean_text(file.name, label=_("File name"), required=True, limit=255)
@@ -201,7 +204,7 @@ def check_files(files: Sequence[FileInput]) -> list[tuple[FileInput, CheckedFile
         if len(file.content) > settings.ATTACHMENT_MAX_BYTES:
             raise file_too_large(name)
         try:
-            result = check_file(filename=name, content=file.content)
+            result = check_file(filename=name, content=file.content, budget=budget)
         except FileRefused as refused:
             # The message is already the sender's, word for word; the callers of the cases
             # services expect the cases app's own error.

@@ -27,6 +27,7 @@ from cases.models import Case, CaseNote, ReceiptCode
 from tests.cases.factories_cases import NARRATIVE, case_input, make_case
 from tests.conftest import Personas
 from tests.factories import sign_in_verified
+from tests.files.zipbombs import Unpacked, zip_bomb
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
@@ -314,6 +315,20 @@ def test_a_file_over_the_limit_is_refused(personas: Personas, settings: Settings
         {"file": _named_file(b"x" * 3000, "big.txt")})
     assert _messages(response) == ["The file is too large: at most 0 MB."] or \
         "too large" in _messages(response)[0]
+    assert not case.attachments.exists()
+
+
+def test_a_zip_bomb_uploaded_by_staff_is_refused_with_a_message(
+        personas: Personas, unpacked: Unpacked) -> None:
+    case = make_case(state=State.IN_PROGRESS, advisor=personas.advisor)
+    response = _client(personas.advisor).post(
+        reverse("cases:attachment_upload", kwargs={"case_id": case.pk}),
+        {"file": _named_file(zip_bomb("docx"), "statement.docx")})
+    assert response.status_code == 302
+    assert _messages(response) == [
+        "This document unpacks to more than 80 MB, too much to be checked safely. Send it as a "
+        "PDF file instead."]
+    assert unpacked.total == 0
     assert not case.attachments.exists()
 
 

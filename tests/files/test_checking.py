@@ -21,8 +21,9 @@ from PIL import ExifTags, Image, ImageCms
 from PIL.PngImagePlugin import PngInfo
 from pypdf import PdfReader, PdfWriter
 
-from files.checking import ALLOWED_KINDS_TEXT, CheckedFile, check_file
+from files.checking import ALLOWED_KINDS_TEXT, CheckedFile, UnpackBudget, check_file
 from files.exceptions import FileRefused
+from tests.files.zipbombs import Unpacked, zip_bomb
 
 NAME = "Jane Reporter"  # stands for anything that identifies a person
 XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
@@ -355,6 +356,44 @@ def test_docx_loses_creator_company_and_custom_properties_and_nothing_else() -> 
     assert len(custom) == 0
 
 
+def compressed_members(data: bytes) -> dict[str, bytes]:
+    """Each member's bytes as stored in the zip, still compressed."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        found = {}
+        for info in archive.infolist():
+            name_length, extra_length = struct.unpack(
+                "<HH", data[info.header_offset + 26:info.header_offset + 30])
+            start = info.header_offset + 30 + name_length + extra_length
+            found[info.filename] = data[start:start + info.compress_size]
+        return found
+
+
+def test_unchanged_members_are_copied_without_being_compressed_again() -> None:
+    # Compressed at level 1: compressing again (at zipfile's default, 6) would change the bytes.
+    text = "".join(f"<w:p>Paragraph {n} of the statement, line {n * 7 % 13}.</w:p>"
+                   for n in range(2_000))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", text)
+        archive.writestr("word/media/image1.png", png(), compress_type=S)
+        archive.writestr("docProps/core.xml", CORE_XML)
+    original = out.getvalue()
+
+    copy = check_file(filename="a.docx", content=original).working_copy
+    assert copy is not None
+    before, after = compressed_members(original), compressed_members(copy)
+    assert list(after) == list(before)
+    for name in ("[Content_Types].xml", "word/document.xml", "word/media/image1.png"):
+        assert after[name] == before[name], name
+    assert after["docProps/core.xml"] != before["docProps/core.xml"]
+    with zipfile.ZipFile(io.BytesIO(copy)) as archive:
+        assert archive.testzip() is None  # every checksum holds
+        assert archive.read("word/document.xml") == text.encode()
+    # And it is a document like any other: checked again, nothing left to strip.
+    assert check_file(filename="a.docx", content=copy).working_copy is None
+
+
 def test_a_stripped_document_has_nothing_left_to_strip() -> None:
     copy = check_file(filename="a.docx", content=docx()).working_copy
     assert copy is not None
@@ -475,32 +514,65 @@ def test_too_many_members_are_refused() -> None:
 
 def test_a_document_declaring_a_huge_unpacked_size_is_refused() -> None:
     bomb = patch_central_directory(docx(), "word/document.xml", 24, "<I", 0x7FFF_FFFF)
-    assert "200 MB" in refused("a.docx", bomb)
+    assert "more than 80 MB" in refused("a.docx", bomb)
 
 
 def test_members_adding_up_past_the_limit_are_refused() -> None:
     parts = docx()
     for name in ("word/document.xml", "docProps/core.xml"):
-        parts = patch_central_directory(parts, name, 24, "<I", 110 * 1024 * 1024)
-    assert "200 MB" in refused("a.docx", parts)
+        parts = patch_central_directory(parts, name, 24, "<I", 41 * 1024 * 1024)
+    assert "more than 80 MB" in refused("a.docx", parts)
 
 
-def test_a_member_inflating_past_its_declared_size_stays_small_in_memory() -> None:
-    inflating = build_zip([("[Content_Types].xml", "<Types/>", D),
-                           ("word/document.xml", b"\0" * (64 << 20), D)])
-    # It now says it holds 1 kB (with that kilobyte's checksum) but inflates to 64 MB.
-    lying = patch_central_directory(inflating, "word/document.xml", 16, "<I",
-                                    zlib.crc32(b"\0" * 1024))
-    lying = patch_central_directory(lying, "word/document.xml", 24, "<I", 1024)
-    del inflating
+@pytest.mark.parametrize(("kind", "filename"), [("docx", "statement.docx"),
+                                                ("odt", "statement.odt")])
+def test_a_zip_bomb_is_refused_before_its_large_part_is_unpacked(
+        kind: str, filename: str, unpacked: Unpacked) -> None:
+    bomb = zip_bomb(kind)
+    assert len(bomb) < 300 * 1024  # ~200 MB of zeros in a few hundred kB, as in the review
+    message = refused(filename, bomb)
+    assert message == ("This document unpacks to more than 80 MB, too much to be checked "
+                       "safely. Send it as a PDF file instead.")
+    assert unpacked.total < 1024  # at most the ODF mimetype, read to tell the kind
+
+
+def test_a_member_lying_about_its_size_is_refused_while_it_is_unpacked(
+        unpacked: Unpacked) -> None:
+    # The bomb's large part now says it holds 1 kB (with that kilobyte's checksum), which the
+    # declared sizes allow; it still inflates to 200 MB.
+    lying = patch_central_directory(zip_bomb("docx"), "word/media/image1.png", 16, "<I",
+                                    zlib.crc32(bytes(1024)))
+    lying = patch_central_directory(lying, "word/media/image1.png", 24, "<I", 1024)
     tracemalloc.start()
     try:
-        checked = check_file(filename="a.docx", content=lying)
+        message = refused("a.docx", lying)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert checked.kind == "docx"
-    assert peak < 16 << 20
+    assert "damaged" in message
+    assert unpacked.total <= 1024 * 1024  # stopped within a chunk of the declared size
+    assert peak < 8 << 20
+
+
+def test_one_budget_is_shared_by_the_files_of_a_request(unpacked: Unpacked) -> None:
+    # Documents of 20 MB each, each within a file's limit; three together are over the request's.
+    document = zip_bomb("docx", zeros_mb=20)
+    budget = UnpackBudget(per_file=30 * 1024 * 1024, per_request=50 * 1024 * 1024)
+    for _ in range(2):
+        assert check_file(filename="a.docx", content=document, budget=budget).kind == "docx"
+    with pytest.raises(FileRefused) as raised:
+        check_file(filename="a.docx", content=document, budget=budget)
+    assert str(raised.value) == (
+        "Together, these documents unpack to more than 50 MB, too much to be checked safely "
+        "at once. Send fewer of them at a time, or send them as PDF files.")
+    # What was really unpacked never went past the budget, and the third file added nothing.
+    assert unpacked.total == budget.spent <= budget.per_request
+
+
+def test_a_file_without_a_budget_gets_one_of_its_own() -> None:
+    document = zip_bomb("docx", zeros_mb=20)
+    for _ in range(5):  # 100 MB in all, but never more than 80 MB in one call
+        assert check_file(filename="a.docx", content=document).kind == "docx"
 
 
 def test_an_encrypted_member_is_refused() -> None:

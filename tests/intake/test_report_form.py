@@ -17,6 +17,7 @@ from audit.models import AuditEvent
 from cases.choices import Channel, Kind, ReceivedVia
 from cases.models import Case, CaseAttachment, CaseParty, ReceiptCode
 from tests.conftest import Personas
+from tests.files.zipbombs import Unpacked, zip_bomb
 from tests.intake.helpers import ANONYMOUS, REPORT, code_in, reported, send_report, token
 from tests.queries import queries_of
 
@@ -232,6 +233,18 @@ def test_bad_files_refuse_the_report_and_say_which(files: list[Any], error: str,
     html = response.content.decode()
     assert error in html and "choose your files again" in html
     assert "He shouted at me in the meeting." in html
+    assert nothing_stored()
+
+
+def test_a_report_with_zip_bombs_is_refused_and_keeps_what_was_typed(
+        client: Client, unpacked: Unpacked) -> None:
+    bombs = [_upload(f"evidence{n}.odt", zip_bomb("odt")) for n in range(10)]
+    response = send_report(client, {**REPORT, "files": bombs})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This document unpacks to more than 80 MB" in html
+    assert "He shouted at me in the meeting." in html
+    assert unpacked.total < 1024  # the first one's mimetype, nothing more
     assert nothing_stored()
 
 

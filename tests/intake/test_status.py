@@ -16,6 +16,7 @@ from cases.models import Case, CaseAttachment, CaseMessage
 from intake import reporter_session
 from tests.cases.factories_cases import case_input
 from tests.conftest import Personas
+from tests.files.zipbombs import Unpacked, zip_bomb
 from tests.intake.helpers import code_in, new_code, reported, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +204,31 @@ def test_a_new_code_form_without_its_token_changes_nothing(
     client, old = reporter
     assert client.post("/status/case/new-code/", {"token": "forged"}).status_code == 400
     signed_in(Client(), old)
+
+
+def test_ten_zip_bombs_in_one_post_are_refused_before_they_are_unpacked(
+        reporter: tuple[Client, str], unpacked: Unpacked) -> None:
+    # The security review's request: ten .docx files of ~200 kB, each 200 MB of zeros inside.
+    client, _code = reporter
+    bombs = [SimpleUploadedFile(f"statement{n}.docx", zip_bomb("docx")) for n in range(10)]
+    response = client.post("/status/case/add/", {"text": "The documents", "files": bombs})
+    assert response.status_code == 400
+    assert ("This document unpacks to more than 80 MB, too much to be checked safely. Send it "
+            "as a PDF file instead.") in response.content.decode()
+    assert unpacked.total == 0  # refused on the sizes the first one declares
+    assert not CaseAttachment.objects.exists()
+    assert not CaseMessage.objects.filter(direction=MessageDirection.FROM_REPORTER).exists()
+
+
+def test_documents_within_a_files_limit_share_the_requests(
+        reporter: tuple[Client, str], unpacked: Unpacked, settings: Settings) -> None:
+    settings.ATTACHMENT_MAX_UNPACKED_BYTES = 30 * 1024 * 1024
+    settings.ATTACHMENT_MAX_UNPACKED_BYTES_PER_REQUEST = 50 * 1024 * 1024
+    client, _code = reporter
+    documents = [SimpleUploadedFile(f"part{n}.docx", zip_bomb("docx", zeros_mb=20))
+                 for n in range(10)]
+    response = client.post("/status/case/add/", {"text": "", "files": documents})
+    assert response.status_code == 400
+    assert "Together, these documents unpack to more than 50 MB" in response.content.decode()
+    assert unpacked.total <= 50 * 1024 * 1024  # two were unpacked, the third never started
+    assert not CaseAttachment.objects.exists()
