@@ -250,9 +250,19 @@ def attachment_upload(request: StaffRequest, *, case_id: UUID) -> HttpResponse:
         messages.error(request, _("The file is too large: at most %(mb)s MB.") % {
             "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)})
         return redirect("cases:detail", case_id=case_id)
-    return _post_to_case(request, case_id, form, lambda: services.attachment_add(
-        case_id=case_id, actor=request.user, filename=form.cleaned_data["file"].name,
-        content=form.cleaned_data["file"].read()), _("The file has been added."))
+    if not form.is_valid():
+        return _post_to_case(request, case_id, form, lambda: None, "")
+    try:
+        services.attachment_add(case_id=case_id, actor=request.user,
+                                filename=form.cleaned_data["file"].name,
+                                content=form.cleaned_data["file"].read())
+    except (InvalidCaseInput, TransitionUnavailable) as refused:
+        # The reason may name the file (case content): it goes into this answer only, never
+        # into a message stored in the session.
+        return render(request, "cases/upload_refused.html",
+                      {"case": case, "reason": str(refused)}, status=400)
+    messages.success(request, _("The file has been added."))
+    return redirect("cases:detail", case_id=case_id)
 
 
 @require_GET
