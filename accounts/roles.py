@@ -1,9 +1,12 @@
 """The office's staff roles, held as Django groups.
 
 Roles are checked by group membership only. ``is_superuser`` is never a role: the system
-administrator manages accounts but, by design, holds no case access (DESIGN.md §2). Code that
-decides what someone may see asks this module or ``cases.access`` — never ``user.has_perm``,
-which answers True for every superuser.
+administrator manages accounts but, by design, holds no case access (DESIGN.md §2), so a
+superuser has no role here even if a group row says otherwise (the role services refuse to
+make one; this is the last line). Roles are granted and removed only by
+``accounts.services.role_grant`` and ``role_revoke``. Code that decides what someone may see
+asks this module or ``cases.access`` — never ``user.has_perm``, which answers True for every
+superuser.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ class Role(models.TextChoices):
 
 def roles_of(user: User | AnonymousUser) -> frozenset[Role]:
     """The roles a user holds, cached on the user object for the request."""
-    if not user.is_authenticated or not user.is_active:
+    if not user.is_authenticated or not user.is_active or user.is_superuser:
         return frozenset()
     cached = getattr(user, "_ombuds_roles", None)
     if cached is None:
