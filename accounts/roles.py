@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -41,3 +42,9 @@ def roles_of(user: User | AnonymousUser) -> frozenset[Role]:
 
 def has_role(user: User | AnonymousUser, *roles: Role) -> bool:
     return bool(roles_of(user) & set(roles))
+
+
+def superusers_in_role_groups() -> QuerySet[User]:
+    """Superuser accounts with a row in a role group: what must never exist. The services and
+    the admin cannot make one; this finds one made any other way (a shell, a restore)."""
+    return User.objects.filter(is_superuser=True, groups__name__in=Role.values).distinct()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.signals import user_login_failed
@@ -16,6 +18,11 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from accounts.forms import StaffLoginForm
+from accounts.models import User
+from accounts.roles import superusers_in_role_groups
+from accounts.services import sign_in_refused_record
+
+logger = logging.getLogger(__name__)
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -25,6 +32,16 @@ def _safe_next(request: HttpRequest) -> str:
     ):
         return target
     return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _superuser_with_role(user: User) -> bool:
+    """A superuser in a role group is refused at sign-in, with the uniform message (DESIGN.md
+    §2: the system administrator holds no role); the trail and the log say why."""
+    if not user.is_superuser or not superusers_in_role_groups().filter(pk=user.pk).exists():
+        return False
+    logger.warning("Sign-in refused: superuser account %s holds a role group", user.pk)
+    sign_in_refused_record(user_id=user.pk, reason="superuser_with_role")
+    return True
 
 
 @sensitive_post_parameters("password", "otp_token")
@@ -46,6 +63,8 @@ def staff_login(request: HttpRequest) -> HttpResponse:
             user_login_failed.send(
                 sender=__name__, credentials={"username": username}, request=request
             )
+        if user is not None and device is not None and _superuser_with_role(user):
+            device = None
         if user is not None and device is not None:
             login(request, user)
             otp_login(request, device)

@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.exceptions import RoleChangeRefused, StaffNotFound
 from accounts.models import User
@@ -147,7 +148,7 @@ def test_grant_role_refuses_a_superuser_and_an_unknown_name(personas: Personas) 
 
 def test_issuing_and_replacing_a_second_factor_are_recorded() -> None:
     user = StaffUserFactory.create(role=None)
-    user.totpdevice_set.all().delete()
+    TOTPDevice.objects.filter(user=user).delete()
     out = StringIO()
     call_command("staff_totp", user.username, stdout=out)
     call_command("staff_totp", user.username, stdout=out)  # the device it has: no event
