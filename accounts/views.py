@@ -3,9 +3,10 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,14 +14,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
+from accounts import selectors
+from accounts.decorators import StaffRequest, verified_staff_required
+from accounts.exceptions import RoleChangeRefused
 from accounts.forms import StaffLoginForm
 from accounts.models import User
-from accounts.roles import superusers_in_role_groups
-from accounts.services import sign_in_refused_record
+from accounts.roles import Role, has_role, superusers_in_role_groups
+from accounts.services import role_grant, role_revoke, sign_in_refused_record
 
 logger = logging.getLogger(__name__)
 
@@ -80,3 +84,46 @@ def staff_login(request: HttpRequest) -> HttpResponse:
 def staff_logout(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("accounts:login")
+
+
+# --- roles: the coordinators' page -----------------------------------------------------------
+
+CHANGES = {"grant": role_grant, "revoke": role_revoke}
+
+
+def _coordinator_only(request: StaffRequest) -> None:
+    # Like every workspace page someone may not use: it does not exist for them.
+    if not has_role(request.user, Role.COORDINATOR):
+        raise Http404
+
+
+@require_GET
+@verified_staff_required
+def staff_roles(request: StaffRequest) -> HttpResponse:
+    _coordinator_only(request)
+    return render(request, "accounts/roles.html", {
+        "staff": selectors.staff_roles(), "role_choices": Role.choices})
+
+
+@require_http_methods(["GET", "POST"])
+@verified_staff_required
+def role_change(request: StaffRequest, *, user_id: int, change: str, role: str) -> HttpResponse:
+    _coordinator_only(request)
+    if change not in CHANGES or role not in Role.values:
+        raise Http404
+    member = selectors.staff_member(user_id=user_id)
+    error = None
+    if request.method == "POST":
+        try:
+            CHANGES[change](user_id=member.pk, role=Role(role), actor=request.user)
+        except RoleChangeRefused as refused:
+            error = str(refused)
+        else:
+            done = (_("%(name)s now holds the role “%(role)s”.") if change == "grant"
+                    else _("%(name)s no longer holds the role “%(role)s”."))
+            messages.success(request, done % {
+                "name": member.get_full_name() or member.get_username(),
+                "role": Role(role).label})
+            return redirect("accounts:roles")
+    return render(request, "accounts/role_change.html", {
+        "member": member, "role": Role(role), "granting": change == "grant", "error": error})
