@@ -3,7 +3,8 @@
 Roles are checked by group membership only. ``is_superuser`` is never a role: the system
 administrator manages accounts but, by design, holds no case access (DESIGN.md §2), so a
 superuser has no role here even if a group row says otherwise (the role services refuse to
-make one; this is the last line). Roles are granted and removed only by
+make one, the database refuses to store one, see ``accounts.protections``; this is the last
+line). Roles are granted and removed only by
 ``accounts.services.role_grant`` and ``role_revoke``. Code that decides what someone may see
 asks this module or ``cases.access`` — never ``user.has_perm``, which answers True for every
 superuser.

@@ -7,7 +7,7 @@ one, the system administrator deactivating an account or setting someone's passw
 admin, an operator issuing a second factor.
 
 Roles are granted and removed only here (DESIGN.md §2): never through the admin, and never to
-a superuser.
+a superuser (which the database refuses too, ``accounts.protections``).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.roles import Role, roles_of
 from audit import actions
 from audit.models import SYSTEM_STREAM, AuditEvent
+from tests.accounts.guard_off import superuser_role_guard_dropped
 from tests.accounts.test_login import current_code, login
 from tests.cases.matrix import referred
 from tests.conftest import Personas
@@ -135,6 +136,8 @@ def test_an_account_created_in_the_admin_is_recorded(
 
 
 def superuser_with_a_role() -> User:
+    """Made as a database owner could: with the triggers that refuse it dropped first."""
+    superuser_role_guard_dropped()
     user = StaffUserFactory.create(role=Role.ADVISOR)
     User.objects.filter(pk=user.pk).update(is_superuser=True)
     return User.objects.get(pk=user.pk)
