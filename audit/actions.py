@@ -49,6 +49,18 @@ AUDIT_CHECKPOINT = "audit.checkpoint"
 AUDIT_VIEWED = "audit.viewed"
 AUDIT_EXPORTED = "audit.exported"
 
+# --- accounts (system stream): who holds a role, and who changed an account ------------------
+ROLE_GRANTED = "role.granted"
+ROLE_REVOKED = "role.revoked"
+ACCOUNT_CREATED = "account.created"
+ACCOUNT_DEACTIVATED = "account.deactivated"
+ACCOUNT_REACTIVATED = "account.reactivated"
+# An action name, not a password.
+ACCOUNT_PASSWORD_SET = "account.password_set"  # noqa: S105  # nosec B105
+SECOND_FACTOR_ISSUED = "second_factor.issued"
+SECOND_FACTOR_REPLACED = "second_factor.replaced"
+SIGN_IN_REFUSED = "sign_in.refused"
+
 REGISTERED: frozenset[str] = frozenset(
     value for name, value in dict(globals()).items() if name.isupper() and isinstance(value, str)
 )

@@ -40,8 +40,9 @@ COMMITTEE_ROLE = {
 
 
 def _is_staff_member(user: User | AnonymousUser) -> TypeGuard[User]:
-    """A signed-in, active account (which is a ``User``: an anonymous visitor is neither)."""
-    return bool(user.is_authenticated and user.is_active)
+    """A signed-in, active account (which is a ``User``: an anonymous visitor is neither) that
+    is not the system administrator's: a superuser holds no grant, even through a group."""
+    return bool(user.is_authenticated and user.is_active and not user.is_superuser)
 
 
 def is_coordinator(user: User | AnonymousUser) -> bool:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import StaffRequest, verified_staff_required
 from accounts.roles import roles_of
+from accounts.selectors import role_changes_recent
 from cases import access, selectors, services, throttle
 from cases.exceptions import (
     InvalidCaseInput,
@@ -62,6 +63,7 @@ def dashboard(request: StaffRequest) -> HttpResponse:
         "board": selectors.dashboard(actor=request.user),
         "roles": sorted(roles_of(request.user)),
         "may_register": access.may_register_cases(request.user),
+        "role_changes": role_changes_recent(actor=request.user),
     })
 
 

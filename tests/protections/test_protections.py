@@ -21,7 +21,8 @@ from protections.installing import install_missing, missing
 from protections.registry import registered
 from tests.processes import run_python
 
-EXPECTED = {"audit_append_only", "cases_case_keep_key_destroyed"}
+EXPECTED = {
+    "accounts_superuser_holds_no_role", "audit_append_only", "cases_case_keep_key_destroyed"}
 
 REPORT = (
     "import django, json; django.setup()\n"

@@ -1,4 +1,7 @@
-"""Issue (or replace) a staff member's second factor and print its secret once."""
+"""Issue (or replace) a staff member's second factor and print its secret once.
+
+Recorded on the audit trail's system stream with the system as actor: the operator at the
+server's shell is not a signed-in member of staff."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.services import totp_device_ensure, totp_secret_base32
+from audit.actors import Actor
 
 
 class Command(BaseCommand):
@@ -23,6 +27,6 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"No user named {username!r}.")
-        device = totp_device_ensure(user=user, replace=replace)
+        device = totp_device_ensure(user=user, actor=Actor.system(), replace=replace)
         self.stdout.write(f"TOTP secret for {username} (base32): {totp_secret_base32(device)}")
         self.stdout.write(f"otpauth URI: {device.config_url}")

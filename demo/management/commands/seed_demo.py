@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.roles import Role
 from accounts.services import staff_user_ensure, totp_device_ensure, totp_secret_base32
+from audit.actors import Actor
 from cases.models import Case
 from demo.seeding import seed_cases
 
@@ -55,7 +56,7 @@ def seed_staff() -> list[DemoLogin]:
             superuser=role is None,
             full_name=full_name,
         )
-        device = totp_device_ensure(user=user)
+        device = totp_device_ensure(user=user, actor=Actor.system())
         logins.append(
             DemoLogin(
                 username=username,
