@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 
 from accounts.roles import Role
-from protections.registry import Connection, Protection
+from protections.registry import Connection, Protection, execute_for_vendor
 
 USER_TABLE = "accounts_user"
 GROUPS_TABLE = "accounts_user_groups"
@@ -117,12 +117,8 @@ ORDER BY t.tgname
 
 
 def install(connection: Connection) -> None:
-    statements = {"postgresql": PG_INSTALL, "sqlite": SQLITE_INSTALL}.get(connection.vendor)
-    if statements is None:
-        raise NotImplementedError(f"No superuser-role trigger for {connection.vendor}.")
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
+    execute_for_vendor(connection, {"postgresql": PG_INSTALL, "sqlite": SQLITE_INSTALL},
+                       "superuser-role trigger")
 
 
 def intact(connection: Connection) -> bool:

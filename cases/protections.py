@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 
-from protections.registry import Connection, Protection
+from protections.registry import Connection, Protection, execute_for_vendor
 
 TABLE = "cases_case"
 NAME = "cases_case_keep_key_destroyed"
@@ -77,12 +77,8 @@ WHERE t.tgname = %s AND t.tgrelid = to_regclass(%s)
 
 
 def install(connection: Connection) -> None:
-    statements = {"postgresql": PG_INSTALL, "sqlite": SQLITE_INSTALL}.get(connection.vendor)
-    if statements is None:
-        raise NotImplementedError(f"No key-destroyed trigger for {connection.vendor}.")
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
+    execute_for_vendor(connection, {"postgresql": PG_INSTALL, "sqlite": SQLITE_INSTALL},
+                       "key-destroyed trigger")
 
 
 def intact(connection: Connection) -> bool:

@@ -47,3 +47,15 @@ def register(protection: Protection) -> None:
 
 def registered() -> list[Protection]:
     return sorted(_registry.values(), key=lambda p: p.name)
+
+
+def execute_for_vendor(connection: Connection, statements: dict[str, list[str]], what: str
+                       ) -> None:
+    """Run the statements written for this database's vendor; refuse a vendor with none (a
+    protection must never silently not exist)."""
+    chosen = statements.get(connection.vendor)
+    if chosen is None:
+        raise NotImplementedError(f"No {what} for {connection.vendor}.")
+    with connection.cursor() as cursor:
+        for statement in chosen:
+            cursor.execute(statement)
