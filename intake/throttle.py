@@ -19,7 +19,6 @@ a wrong code, and each code it tries is then protected by that code's own limit.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import ipaddress
@@ -27,17 +26,10 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 
+from accounts.ratelimit import Limit, clear, hit, release, reserve
 from accounts.throttle import client_ip
-
-
-@dataclass(frozen=True)
-class Limit:
-    name: str
-    attempts: int
-    window_seconds: int
 
 
 def code_limits() -> tuple[Limit, Limit]:
@@ -73,11 +65,11 @@ def code_attempt(*, selector: str, client: str) -> CodeAttempt | None:
     checked at all (locked: nothing is counted for it). A failed attempt keeps its
     reservation: that is how failures are counted."""
     per_code, per_client = code_limits()
-    code_count = _reserve(per_code, selector)
+    code_count = reserve(per_code, selector)
     if code_count > per_code.attempts:
         release(per_code, selector)
         return None
-    if _reserve(per_client, client) <= per_client.attempts:
+    if reserve(per_client, client) <= per_client.attempts:
         return CodeAttempt(selector=selector, client=client, past_client_limit=False)
     release(per_client, client)
     if code_count > 1:  # failures against this code (or another attempt at it right now)
@@ -102,40 +94,6 @@ def client_key(request: HttpRequest) -> str:
         address = str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     secret = hashlib.sha256(b"intake-throttle:" + settings.SECRET_KEY.encode()).digest()
     return hmac.new(secret, address.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def _key(limit: Limit, subject: str) -> str:
-    return f"throttle:{limit.name}:{subject}"
-
-
-def hit(limit: Limit, subject: str) -> bool:
-    """Count one attempt against ``limit`` and say whether it goes over. Counting comes first
-    (one atomic increment), so a burst of parallel requests cannot all slip under the limit.
-    The window starts with the first attempt and ends with the key's TTL."""
-    return _reserve(limit, subject) > limit.attempts
-
-
-def _reserve(limit: Limit, subject: str) -> int:
-    """Count one attempt; the count including it."""
-    key = _key(limit, subject)
-    if cache.add(key, 1, timeout=limit.window_seconds):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=limit.window_seconds)
-        return 1
-
-
-def release(limit: Limit, subject: str) -> None:
-    """Give back one counted attempt that turned out not to count (the window keeps its
-    end)."""
-    with contextlib.suppress(ValueError):  # the window ended meanwhile: nothing to give back
-        cache.decr(_key(limit, subject))
-
-
-def clear(limit: Limit, subject: str) -> None:
-    cache.delete(_key(limit, subject))
 
 
 # --- Additions on the status page ------------------------------------------------------------
