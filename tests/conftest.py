@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from django.conf import settings
 from django.test import Client
 
@@ -36,8 +37,6 @@ def _on_postgres() -> bool:
 
 
 def _redis_answers() -> bool:
-    import redis
-
     try:
         return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
     except redis.RedisError:
@@ -167,3 +166,16 @@ def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def unpacked(monkeypatch: pytest.MonkeyPatch) -> Unpacked:
     """What the upload checks really unpack (``tests.files.zipbombs``)."""
     return count_unpacked(monkeypatch)
+
+
+@pytest.fixture
+def redis_cache(settings: Any) -> Iterator[redis.Redis]:
+    """The default cache on a real Redis (for tests that look at keys and TTLs), emptied
+    before and after; yields a client for the same server."""
+    from django.core.cache import caches
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": REDIS_URL, "KEY_PREFIX": "throttle-test"}}
+    caches["default"].clear()
+    yield redis.Redis.from_url(REDIS_URL)
+    caches["default"].clear()

@@ -4,11 +4,8 @@ local-memory cache, and (marked ``redis``) on Redis, the production cache."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import redis
-from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -18,7 +15,7 @@ from accounts.models import User
 from cases.choices import State
 from cases.models import Case
 from tests.cases.factories_cases import make_case
-from tests.conftest import REDIS_URL, Personas
+from tests.conftest import Personas
 from tests.factories import sign_in_verified
 
 pytestmark = pytest.mark.django_db
@@ -63,13 +60,6 @@ def test_a_case_the_user_may_not_handle_is_refused_before_anything_counts(
     assert _upload(personas.advisor, own) == 302
 
 
-@pytest.fixture
-def redis_cache(settings: Settings) -> Iterator[redis.Redis]:
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": REDIS_URL, "KEY_PREFIX": "throttle-test"}}
-    caches["default"].clear()
-    yield redis.Redis.from_url(REDIS_URL)
-    caches["default"].clear()
 
 
 @pytest.mark.redis

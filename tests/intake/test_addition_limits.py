@@ -4,17 +4,13 @@ on the local-memory cache of the suite and (marked ``redis``) on Redis, the prod
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import redis
-from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from pytest_django import Settings
 
 from cases.models import Case, CaseAttachment
-from tests.conftest import REDIS_URL
 from tests.files.zipbombs import zip_bomb
 from tests.intake.helpers import reported, signed_in
 
@@ -66,13 +62,6 @@ def test_refused_zip_bombs_count_too(settings: Settings) -> None:
     assert not CaseAttachment.objects.exists()
 
 
-@pytest.fixture
-def redis_cache(settings: Settings) -> Iterator[redis.Redis]:
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": REDIS_URL, "KEY_PREFIX": "throttle-test"}}
-    caches["default"].clear()
-    yield redis.Redis.from_url(REDIS_URL)
-    caches["default"].clear()
 
 
 @pytest.mark.redis

@@ -3,17 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 import redis
-from django.core.cache import caches
 from django.test import Client
 from pytest_django import Settings
 
 from cases.receipt_codes import ALPHABET
-from tests.conftest import REDIS_URL
 from tests.intake.helpers import reported
 
 if TYPE_CHECKING:
@@ -23,13 +20,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 CLIENT_ADDRESS = "198.51.100.23"
 
 
-@pytest.fixture
-def redis_cache(settings: Settings) -> Iterator[redis.Redis]:
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": REDIS_URL, "KEY_PREFIX": "throttle-test"}}
-    caches["default"].clear()
-    yield redis.Redis.from_url(REDIS_URL)
-    caches["default"].clear()
 
 
 def _wrong(code: str) -> str:
