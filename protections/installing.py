@@ -6,22 +6,18 @@ import logging
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from protections.registry import Connection, Protection, registered
+from protections.registry import Protection, registered
 
 logger = logging.getLogger(__name__)
-
-
-def _tables_exist(connection: Connection, protection: Protection) -> bool:
-    existing = set(connection.introspection.table_names())
-    return all(table in existing for table in protection.tables)
 
 
 def missing(using: str = DEFAULT_DB_ALIAS) -> list[Protection]:
     """Protections whose tables exist but which are absent, disabled or altered."""
     connection = connections[using]
+    existing = set(connection.introspection.table_names())  # one catalogue query for all
     return [
         protection for protection in registered()
-        if _tables_exist(connection, protection) and not protection.intact(connection)
+        if set(protection.tables) <= existing and not protection.intact(connection)
     ]
 
 
